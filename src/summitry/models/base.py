@@ -1,0 +1,184 @@
+"""The interface every bargaining model shares, and the round loop with its stopping rules.
+
+A model object holds only its parameters; :meth:`Model.run` does the work and returns an
+immutable :class:`~summitry.trajectory.Trajectory`. Iterative models write one round as a
+function of the current positions and let :func:`iterate` apply the stopping rules, so
+every model stops, detects cycles and reports the same way.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from summitry.errors import ParameterError
+from summitry.inputs import Inputs
+from summitry.trajectory import Stop, Trajectory
+
+__all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle"]
+
+Step = Callable[[np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
+"""One round: positions ``(S, A, I)`` -> new positions and per-actor extras ``(S, A, I)``."""
+
+
+def check_rng(rng: Any) -> np.random.Generator:
+    """Turn an int, a Generator or None into a Generator (once, where work starts)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer, np.random.SeedSequence)):
+        return np.random.default_rng(rng)
+    raise ParameterError(f"rng must be an int, a numpy Generator or None; got {type(rng).__name__}")
+
+
+class Model(ABC):
+    """A bargaining model: parameters in ``__init__``, work in :meth:`run`.
+
+    Subclasses declare ``name`` (used on the command line), a one-line ``summary``, and
+    ``_constraints``: for each parameter, a predicate and the words for its allowed values.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    iterative: ClassVar[bool] = False
+    _constraints: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
+
+    def get_params(self) -> dict[str, Any]:
+        """The model's parameters as passed to ``__init__``."""
+        return {k: getattr(self, k) for k in self._constraints}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def _validate_params(self) -> None:
+        for key, (ok, allowed) in self._constraints.items():
+            value = getattr(self, key)
+            if not ok(value):
+                raise ParameterError(
+                    f"The '{key}' parameter of {type(self).__name__} must be {allowed}. "
+                    f"Got {value!r} instead."
+                )
+
+    def run(self, inputs: Inputs, *, rng: Any = None, rounds: int | None = None) -> Trajectory:
+        """Run the model on a batch.
+
+        Parameters
+        ----------
+        inputs
+            A batch of ``S`` samples.
+        rng
+            Seed or Generator for models that draw random numbers; deterministic models
+            accept and ignore it.
+        rounds
+            Run exactly this many rounds, ignoring the stopping rules (iterative models).
+        """
+        self._validate_params()
+        if rounds is not None and (not isinstance(rounds, int) or rounds < 0):
+            raise ParameterError(f"rounds must be a non-negative integer; got {rounds!r}")
+        return self._run(inputs, check_rng(rng), rounds)
+
+    @abstractmethod
+    def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
+        """Model-specific work; parameters and arguments are already checked."""
+
+
+def closed_form(model: str, inputs: Inputs, outcome: np.ndarray) -> Trajectory:
+    """A trajectory for a model without rounds: round 0 only, outcome given."""
+    s, i = outcome.shape
+    return Trajectory(
+        model=model,
+        inputs=inputs,
+        position=np.array(inputs.position)[:, None],
+        outcome=outcome,
+        stop_reason=np.full((s, i), Stop.CLOSED_FORM, dtype=np.int8),
+        stop_round=np.zeros((s, i), dtype=np.int64),
+        cycle_length=np.zeros((s, i), dtype=np.int64),
+    )
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What :func:`iterate` returns."""
+
+    position: np.ndarray  # (S, T + 1, A, I)
+    extras: dict[str, np.ndarray]  # each (S, T + 1, A, I)
+    stop_reason: np.ndarray  # (S, I)
+    stop_round: np.ndarray  # (S, I)
+    cycle_length: np.ndarray  # (S, I)
+
+
+def iterate(
+    step: Step,
+    x0: np.ndarray,
+    *,
+    tol: float,
+    max_rounds: int,
+    rounds: int | None = None,
+    extras0: Mapping[str, np.ndarray] | None = None,
+) -> RoundResult:
+    """Apply ``step`` round by round until every (sample, issue) has stopped.
+
+    A (sample, issue) stops when no actor moved by more than ``tol`` (converged), when
+    its positions come within ``tol`` of a state two or more rounds back (cycle), or at
+    ``max_rounds``. A stopped (sample, issue) keeps its state while the others go on.
+    With ``rounds`` set, exactly that many rounds run and no stopping rule applies.
+
+    ``step`` maps ``(S, A, I)`` positions to new positions and a dict of ``(S, A, I)``
+    extras describing the round just played (e.g. the risk exponents used in it).
+    """
+    s, _, n_i = x0.shape
+    limit = max_rounds if rounds is None else rounds
+    history = [np.array(x0, dtype=float)]
+    extras_hist: dict[str, list[np.ndarray]] = {k: [np.asarray(v)] for k, v in (extras0 or {}).items()}
+    active = np.ones((s, n_i), dtype=bool)
+    reason = np.full((s, n_i), Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8)
+    stop_round = np.full((s, n_i), limit, dtype=np.int64)
+    cycle = np.zeros((s, n_i), dtype=np.int64)
+    for t in range(1, limit + 1):
+        x = history[-1]
+        new, extras = step(x)
+        keep = active[:, None, :]
+        new = np.where(keep, new, x)
+        history.append(new)
+        for k, v in extras.items():
+            extras_hist.setdefault(k, [])
+            extras_hist[k].append(np.where(keep, v, extras_hist[k][-1]))
+        if rounds is not None:
+            continue
+        moved = np.max(np.abs(new - x), axis=1)  # (S, I)
+        done = active & (moved <= tol)
+        reason[done], stop_round[done] = Stop.CONVERGED, t
+        active &= ~done
+        for lag in range(2, t + 1):
+            if not active.any():
+                break
+            back = np.max(np.abs(new - history[t - lag]), axis=1)
+            found = active & (back <= tol)
+            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, lag
+            active &= ~found
+        if not active.any():
+            break
+    return RoundResult(
+        position=np.stack(history, axis=1),
+        extras={k: np.stack(v, axis=1) for k, v in extras_hist.items()},
+        stop_reason=reason,
+        stop_round=stop_round,
+        cycle_length=cycle,
+    )
+
+
+def settle(stat: np.ndarray, stop_round: np.ndarray, cycle_length: np.ndarray) -> np.ndarray:
+    """Outcome per (sample, issue) from a per-round statistic.
+
+    ``stat`` is ``(S, T + 1, I)``. The outcome is ``stat`` at the stopping round, or its
+    mean over the states of the cycle where one was found.
+    """
+    t = np.arange(stat.shape[1])[None, :, None]
+    last = stop_round[:, None, :]
+    first = last - np.maximum(cycle_length, 1)[:, None, :] + 1
+    window = (t >= first) & (t <= last)
+    return np.sum(np.where(window, stat, 0.0), axis=1) / np.sum(window, axis=1)

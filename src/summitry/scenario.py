@@ -1,0 +1,349 @@
+"""The validated, immutable description of a negotiation.
+
+A :class:`Scenario` is built once from a file (see :mod:`summitry.io`) and never changes.
+Its values stay on the scales the analyst wrote them on; :meth:`Scenario.to_arrays` turns
+them into normalised :class:`~summitry.inputs.Inputs` for the models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from summitry.errors import ScenarioError
+from summitry.inputs import Inputs
+
+__all__ = ["Actor", "Evidence", "Issue", "Scale", "Scenario", "Stance", "field_path"]
+
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.]*[^.\s])?$"),
+]
+"""An actor or issue id: non-empty, no dots, no surrounding spaces."""
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Scale(_Frozen):
+    """The scale of an issue: numeric ends and what each end means."""
+
+    min: Finite
+    max: Finite
+    low: str = ""
+    high: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if not self.min < self.max:
+            raise ValueError(f"scale min ({self.min:g}) must be below max ({self.max:g})")
+        return self
+
+
+class Issue(_Frozen):
+    """One issue under negotiation."""
+
+    id: Id
+    description: str = ""
+    scale: Scale
+    status_quo: Finite | None = None
+
+    @model_validator(mode="after")
+    def _status_quo_on_scale(self) -> Issue:
+        sq = self.status_quo
+        if sq is not None and not self.scale.min <= sq <= self.scale.max:
+            raise ValueError(
+                f"status_quo {sq:g} lies outside the scale [{self.scale.min:g}, {self.scale.max:g}]"
+            )
+        return self
+
+
+class Actor(_Frozen):
+    """A party to the negotiation."""
+
+    id: Id
+    name: str = ""
+    capability: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    veto: tuple[Id, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name if given, else the id."""
+        return self.name or self.id
+
+
+class Stance(_Frozen):
+    """An actor's position and salience on one issue."""
+
+    position: Finite
+    salience: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Evidence(_Frozen):
+    """A link from one input to the passage of a source that supports it.
+
+    ``supports`` is a field path: ``positions.<actor>.<issue>[.position|.salience]``,
+    ``actors.<actor>[.capability|.veto]``, ``issues.<issue>[.status_quo|.scale]``, or
+    ``scenario`` for the framing as a whole.
+    """
+
+    supports: str
+    source: str
+    paragraph: int | str | None = None
+    rationale: str
+
+
+class Scenario(_Frozen):
+    """Actors, issues, stances, metadata and evidence of one negotiation."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    salience_scale: Literal[1, 100] = 1
+    issues: tuple[Issue, ...] = Field(min_length=1)
+    actors: tuple[Actor, ...] = Field(min_length=1)
+    positions: dict[str, dict[str, Stance]]
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        _check_consistency(self)
+        return self
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Any, *, file: str | None = None) -> Scenario:
+        """Validate plain data (as read from YAML or JSON) into a scenario.
+
+        Raises
+        ------
+        ScenarioError
+            With the field path of the first rule broken.
+        """
+        if not isinstance(data, Mapping):
+            raise ScenarioError(
+                "a scenario must be a mapping with issues, actors and positions",
+                file=file,
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise scenario_error(exc, file=file) from None
+
+    # -- lookups -----------------------------------------------------------------------
+
+    @property
+    def actor_ids(self) -> tuple[str, ...]:
+        """Actor ids in file order."""
+        return tuple(a.id for a in self.actors)
+
+    @property
+    def issue_ids(self) -> tuple[str, ...]:
+        """Issue ids in file order."""
+        return tuple(i.id for i in self.issues)
+
+    def actor(self, actor_id: str) -> Actor:
+        """The actor with this id."""
+        return next(a for a in self.actors if a.id == actor_id)
+
+    def issue(self, issue_id: str) -> Issue:
+        """The issue with this id."""
+        return next(i for i in self.issues if i.id == issue_id)
+
+    def digest(self) -> str:
+        """SHA-256 of the scenario's canonical JSON: the same content gives the same hash."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # -- arrays ------------------------------------------------------------------------
+
+    def to_arrays(self) -> Inputs:
+        """Return the scenario as a single-sample batch of normalised arrays."""
+        a_index = {a: k for k, a in enumerate(self.actor_ids)}
+        i_index = {i: k for k, i in enumerate(self.issue_ids)}
+        n_a, n_i = len(a_index), len(i_index)
+        lo = np.array([i.scale.min for i in self.issues])
+        hi = np.array([i.scale.max for i in self.issues])
+        position = np.full((n_a, n_i), 0.5)
+        salience = np.zeros((n_a, n_i))
+        present = np.zeros((n_a, n_i), dtype=bool)
+        for actor_id, stances in self.positions.items():
+            for issue_id, stance in stances.items():
+                a, i = a_index[actor_id], i_index[issue_id]
+                position[a, i] = (stance.position - lo[i]) / (hi[i] - lo[i])
+                salience[a, i] = stance.salience / self.salience_scale
+                present[a, i] = True
+        veto = np.zeros((n_a, n_i), dtype=bool)
+        for a, actor in enumerate(self.actors):
+            for issue_id in actor.veto:
+                veto[a, i_index[issue_id]] = True
+        status_quo = np.array(
+            [np.nan if i.status_quo is None else i.status_quo for i in self.issues], dtype=float
+        )
+        return Inputs(
+            actors=self.actor_ids,
+            issues=self.issue_ids,
+            position=position[None],
+            salience=salience[None],
+            capability=np.array([a.capability for a in self.actors])[None],
+            status_quo=((status_quo - lo) / (hi - lo))[None],
+            veto=veto,
+            present=present,
+            scale_min=lo,
+            scale_max=hi,
+            meta={"scenario": self.name},
+        )
+
+
+# -- validation helpers ----------------------------------------------------------------
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Render a location tuple as ``actors[2].capability`` or ``positions.us.x``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def scenario_error(exc: ValidationError, *, file: str | None = None) -> ScenarioError:
+    """Turn pydantic's first error into one :class:`ScenarioError` with its field path."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+    msg = err["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    elif err["type"] == "extra_forbidden":
+        msg = f"unknown field '{loc[-1]}'" if loc else "unknown field"
+    elif err["type"] == "missing":
+        msg = f"required field '{loc[-1]}' is missing" if loc else "a required field is missing"
+    elif err["type"] == "string_pattern_mismatch":
+        msg = (
+            f"{err['input']!r} is not a valid id: use a non-empty name with no '.' "
+            "and no leading or trailing spaces"
+        )
+    elif "input" in err and not isinstance(err["input"], (dict, list)):
+        msg = f"{msg} (got {err['input']!r})"
+    if err.get("ctx", {}).get("path"):
+        loc = tuple(err["ctx"]["path"])
+    return ScenarioError(msg, file=file, location=field_path(loc) or None)
+
+
+def _fail(path: tuple[Any, ...], message: str) -> None:
+    # A plain ValueError raised in a model validator loses its place; the path travels in
+    # the error's context and scenario_error() puts it back.
+    raise PydanticCustomError("consistency", "{message}", {"message": message, "path": list(path)})
+
+
+def _check_consistency(sc: Scenario) -> None:
+    """Cross-field rules: unique ids, known references, values within their ranges."""
+    issues = {}
+    for k, issue in enumerate(sc.issues):
+        if issue.id in issues:
+            _fail(("issues", k, "id"), f"duplicate issue id '{issue.id}'")
+        issues[issue.id] = issue
+    actors = {}
+    for k, actor in enumerate(sc.actors):
+        if actor.id in actors:
+            _fail(("actors", k, "id"), f"duplicate actor id '{actor.id}'")
+        actors[actor.id] = actor
+        for v, issue_id in enumerate(actor.veto):
+            if issue_id not in issues:
+                _fail(("actors", k, "veto", v), _unknown("issue", issue_id, issues))
+    if not any(a.capability > 0 for a in sc.actors):
+        _fail(("actors",), "every capability is zero; at least one actor needs capability > 0")
+    top = float(sc.salience_scale)
+    for actor_id, stances in sc.positions.items():
+        if actor_id not in actors:
+            _fail(("positions", actor_id), _unknown("actor", actor_id, actors))
+        for issue_id, stance in stances.items():
+            path = ("positions", actor_id, issue_id)
+            if issue_id not in issues:
+                _fail(path, _unknown("issue", issue_id, issues))
+            scale = issues[issue_id].scale
+            if not scale.min <= stance.position <= scale.max:
+                _fail(
+                    (*path, "position"),
+                    f"position {stance.position:g} lies outside the issue's scale "
+                    f"[{scale.min:g}, {scale.max:g}]",
+                )
+            if stance.salience > top:
+                _fail(
+                    (*path, "salience"),
+                    f"salience {stance.salience:g} lies outside [0, {top:g}]"
+                    + ("; declare salience_scale: 100 for a 0-100 scale" if top == 1 else ""),
+                )
+    for issue_id in issues:
+        weight = sum(
+            actors[a].capability * st[issue_id].salience
+            for a, st in sc.positions.items()
+            if issue_id in st
+        )
+        if not weight > 0:
+            _fail(
+                ("positions",),
+                f"issue '{issue_id}' has no actor with both capability and salience above zero",
+            )
+    for k, ev in enumerate(sc.evidence):
+        problem = _evidence_target_problem(ev.supports, actors, issues)
+        if problem:
+            _fail(("evidence", k, "supports"), problem)
+
+
+def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
+    listed = ", ".join(sorted(known)[:12])
+    return f"unknown {kind} '{name}' (known: {listed})"
+
+
+_EVIDENCE_FIELDS = {
+    "positions": {"position", "salience"},
+    "actors": {"capability", "veto", "name"},
+    "issues": {"status_quo", "scale", "description"},
+}
+
+
+def _evidence_target_problem(
+    supports: str, actors: Mapping[str, Any], issues: Mapping[str, Any]
+) -> str | None:
+    parts = supports.split(".")
+    head = parts[0]
+    if head in ("scenario", "metadata"):
+        return None
+    if head not in _EVIDENCE_FIELDS:
+        return (
+            f"'{supports}' is not an input path; start with positions., actors., issues., "
+            "scenario or metadata"
+        )
+    rest = parts[1:]
+    if head == "positions":
+        if len(rest) < 2:
+            return f"'{supports}' must name an actor and an issue: positions.<actor>.<issue>"
+        if rest[0] not in actors:
+            return _unknown("actor", rest[0], actors)
+        if rest[1] not in issues:
+            return _unknown("issue", rest[1], issues)
+        rest = rest[2:]
+    else:
+        known = actors if head == "actors" else issues
+        if not rest:
+            return f"'{supports}' must name an {head[:-1]}"
+        if rest[0] not in known:
+            return _unknown(head[:-1], rest[0], known)
+        rest = rest[1:]
+    if len(rest) > 1 or (rest and rest[0] not in _EVIDENCE_FIELDS[head]):
+        allowed = ", ".join(sorted(_EVIDENCE_FIELDS[head]))
+        return f"'{supports}' names an unknown field; allowed after the id: {allowed}"
+    return None
