@@ -78,7 +78,9 @@ class Inputs:
         }
         for name, shape in expected.items():
             if getattr(self, name).shape != shape:
-                raise ValueError(f"Inputs.{name} has shape {getattr(self, name).shape}, not {shape}")
+                raise ValueError(
+                    f"Inputs.{name} has shape {getattr(self, name).shape}, not {shape}"
+                )
         if (len(self.actors), len(self.issues)) != (a, i):
             raise ValueError("Inputs labels do not match the actor and issue axes")
 

@@ -10,9 +10,7 @@ from summitry.models.median import WeightedMedian
 
 __all__ = ["MODELS", "Compromise", "ExpectedUtility", "Model", "WeightedMedian", "get_model"]
 
-MODELS: dict[str, type[Model]] = {
-    m.name: m for m in (Compromise, WeightedMedian, ExpectedUtility)
-}
+MODELS: dict[str, type[Model]] = {m.name: m for m in (Compromise, WeightedMedian, ExpectedUtility)}
 """Every model by its command-line name, in the order tables show them."""
 
 

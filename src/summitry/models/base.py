@@ -133,9 +133,13 @@ def iterate(
     s, _, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
     history = [np.array(x0, dtype=float)]
-    extras_hist: dict[str, list[np.ndarray]] = {k: [np.asarray(v)] for k, v in (extras0 or {}).items()}
+    extras_hist: dict[str, list[np.ndarray]] = {
+        k: [np.asarray(v)] for k, v in (extras0 or {}).items()
+    }
     active = np.ones((s, n_i), dtype=bool)
-    reason = np.full((s, n_i), Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8)
+    reason = np.full(
+        (s, n_i), Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8
+    )
     stop_round = np.full((s, n_i), limit, dtype=np.int64)
     cycle = np.zeros((s, n_i), dtype=np.int64)
     for t in range(1, limit + 1):

@@ -203,9 +203,7 @@ class _Game:
         same = x[..., :, None] == x[..., None, :]
         return np.where(same, 0.0, p)
 
-    def _challenge(
-        self, x: np.ndarray, p: np.ndarray, r_view: np.ndarray
-    ) -> np.ndarray:
+    def _challenge(self, x: np.ndarray, p: np.ndarray, r_view: np.ndarray) -> np.ndarray:
         """``EU[..., i, j]``: expected utility of i challenging j, with risk exponent ``r_view``.
 
         ``r_view`` broadcasts against ``(..., i, j)``; it is the exponent of whoever judges.
