@@ -57,15 +57,6 @@ class Issue(_Frozen):
     scale: Scale
     status_quo: Finite | None = None
 
-    @model_validator(mode="after")
-    def _status_quo_on_scale(self) -> Issue:
-        sq = self.status_quo
-        if sq is not None and not self.scale.min <= sq <= self.scale.max:
-            raise ValueError(
-                f"status_quo {sq:g} lies outside the scale [{self.scale.min:g}, {self.scale.max:g}]"
-            )
-        return self
-
 
 class Actor(_Frozen):
     """A party to the negotiation."""
@@ -221,7 +212,15 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 def scenario_error(exc: ValidationError, *, file: str | None = None) -> ScenarioError:
     """Turn pydantic's first error into one :class:`ScenarioError` with its field path."""
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    err = errors[0]
+    if err["type"] == "missing":
+        # A misspelt key shows up twice: as missing and as unknown. Name the misspelling.
+        extra = [
+            e for e in errors if e["type"] == "extra_forbidden" and e["loc"][:-1] == err["loc"][:-1]
+        ]
+        if extra:
+            err = extra[0]
     loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
     msg = err["msg"]
     if msg.startswith("Value error, "):
@@ -235,11 +234,24 @@ def scenario_error(exc: ValidationError, *, file: str | None = None) -> Scenario
             f"{err['input']!r} is not a valid id: use a non-empty name with no '.' "
             "and no leading or trailing spaces"
         )
+    elif err["type"] in _PLAIN and loc:
+        msg = f"{loc[-1]} must be {_PLAIN[err['type']].format(**err.get('ctx', {}))}"
+        msg += f" (got {err['input']!r})"
     elif "input" in err and not isinstance(err["input"], (dict, list)):
         msg = f"{msg} (got {err['input']!r})"
     if err.get("ctx", {}).get("path"):
         loc = tuple(err["ctx"]["path"])
     return ScenarioError(msg, file=file, location=field_path(loc) or None)
+
+
+_PLAIN = {
+    "greater_than_equal": "{ge:g} or more",
+    "greater_than": "more than {gt:g}",
+    "finite_number": "a finite number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "string_type": "text",
+}
 
 
 def _fail(path: tuple[Any, ...], message: str) -> None:
@@ -255,6 +267,12 @@ def _check_consistency(sc: Scenario) -> None:
         if issue.id in issues:
             _fail(("issues", k, "id"), f"duplicate issue id '{issue.id}'")
         issues[issue.id] = issue
+        sq, scale = issue.status_quo, issue.scale
+        if sq is not None and not scale.min <= sq <= scale.max:
+            _fail(
+                ("issues", k, "status_quo"),
+                f"status_quo {sq:g} lies outside the scale [{scale.min:g}, {scale.max:g}]",
+            )
     actors = {}
     for k, actor in enumerate(sc.actors):
         if actor.id in actors:

@@ -1,0 +1,182 @@
+"""The ``summitry`` command: parse arguments, call the library, print the result.
+
+The work lives in :mod:`summitry.forecast` and :mod:`summitry.report`. Every user mistake
+reaches the command as a :class:`~summitry.errors.SummitryError`; :class:`_Group` catches
+it once for all commands, prints ``error: <message>`` on stderr and exits with code 2.
+Output files are written only after everything else succeeded, and atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
+
+from summitry import io, scenarios
+from summitry.errors import SummitryError
+from summitry.forecast import forecast as run_forecast
+from summitry.forecast import summitry_version
+from summitry.models import MODELS, get_model
+from summitry.report import (
+    example_list,
+    forecast_table,
+    model_list,
+    scenario_summary,
+    to_json,
+    trace_csv,
+    trace_view,
+)
+
+__all__ = ["app"]
+
+EXIT_USER_ERROR = 2
+
+
+class _Group(TyperGroup):
+    """The command group; turns a user mistake in any command into one red line and exit 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (SummitryError, OSError) as exc:
+            message = Text(f"error: {_describe(exc)}", style="red")
+            Console(stderr=True).print(message, soft_wrap=True, highlight=False)
+            raise typer.Exit(EXIT_USER_ERROR) from None
+
+
+def _describe(exc: Exception) -> str:
+    """The message of a user mistake; an OSError can only come from writing ``--output``."""
+    if isinstance(exc, OSError) and exc.filename:
+        folder = Path(exc.filename).parent
+        return f"cannot write the output file in {folder}: {exc.strerror or exc}"
+    return str(exc)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="summitry",
+    help="Forecast multi-party negotiations with established bargaining models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# -- shared arguments ----------------------------------------------------------------------
+
+FileArg = Annotated[
+    str, typer.Argument(metavar="FILE", help="Scenario file, or the name of a bundled example.")
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", help=f"File format ({', '.join(io.FORMATS)}); default: detected from the file."
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed for every model.")]
+
+
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summitry {summitry_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Forecast multi-party negotiations with established bargaining models."""
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def forecast(
+    file: FileArg,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
+    ] = None,
+) -> None:
+    """Forecast where each issue settles, one column per model."""
+    models = [get_model(name) for name in model] if model else None
+    scenario = io.load(file, format=fmt)
+    result = run_forecast(scenario, models, seed=seed)
+    record = to_json(result)
+    if output is not None:
+        io.write_atomic(output, record)
+    if json:
+        typer.echo(record, nl=False)
+    else:
+        _out().print(forecast_table(result))
+
+
+@app.command()
+def trace(
+    file: FileArg,
+    model: Annotated[str, typer.Option("--model", "-m", help="Model to trace.")],
+    rounds: Annotated[
+        int | None,
+        typer.Option("--rounds", min=0, help="Run exactly this many rounds, ignoring stopping."),
+    ] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of tables.")] = False,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the trace as CSV to this file.")
+    ] = None,
+) -> None:
+    """Show every actor's position on every issue in every round (round 0 = input)."""
+    chosen = get_model(model)
+    scenario = io.load(file, format=fmt)
+    result = run_forecast(scenario, [chosen], seed=seed, rounds=rounds)
+    text = trace_csv(result, chosen.name) if csv or output is not None else ""
+    if output is not None:
+        io.write_atomic(output, text)
+    if csv:
+        typer.echo(text, nl=False)
+        if not chosen.iterative:
+            typer.echo(f"{chosen.name} has no rounds; the rows show the input.", err=True)
+    else:
+        _out().print(trace_view(result, chosen.name))
+
+
+@app.command()
+def validate(file: FileArg, fmt: FormatOpt = None) -> None:
+    """Check a scenario and summarise it."""
+    scenario = io.load(file, format=fmt)
+    _out().print(scenario_summary(scenario))
+
+
+@app.command("models")
+def models_command() -> None:
+    """List the bargaining models."""
+    _out().print(model_list(MODELS), soft_wrap=True)
+
+
+@app.command()
+def examples() -> None:
+    """List the bundled example scenarios."""
+    _out().print(example_list(scenarios.list_examples()), soft_wrap=True)
+
+
+if __name__ == "__main__":
+    app(prog_name="summitry")

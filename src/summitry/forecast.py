@@ -1,0 +1,280 @@
+"""Run bargaining models on a scenario and keep what they found, labelled and reproducible.
+
+:func:`forecast` runs each chosen model once on a scenario's arrays and returns a
+:class:`Forecast`: the trajectories by model name, together with the seed, the scenario's
+digest (the input hash) and the summitry version, so that a result can always be traced
+back to what produced it. The same scenario and seed give a byte-identical
+:meth:`Forecast.to_dict`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from summitry.errors import ParameterError
+from summitry.models import MODELS, Model, get_model
+from summitry.scenario import Scenario
+from summitry.trajectory import Stop, Trajectory
+
+__all__ = ["Forecast", "StopSummary", "forecast", "summitry_version"]
+
+
+def summitry_version() -> str:
+    """The installed summitry version, or ``"0+unknown"`` when run from a source tree."""
+    try:
+        return importlib.metadata.version("summitry")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True)
+class StopSummary:
+    """How a model stopped on one issue, summarised over samples.
+
+    Attributes
+    ----------
+    stop
+        The most frequent :class:`~summitry.trajectory.Stop` over samples (lowest code
+        on a tie).
+    rounds
+        Median stopping round over samples (the lower of the two middle values).
+    cycle_length
+        Median cycle length over samples, 0 where no cycle was found.
+    """
+
+    stop: Stop
+    rounds: int
+    cycle_length: int
+
+    @property
+    def label(self) -> str:
+        """Compact words for tables: ``"converged r12"``, ``"cycle(3) r40"``."""
+        if self.stop is Stop.CLOSED_FORM:
+            return self.stop.label
+        if self.stop is Stop.CYCLE:
+            return f"cycle({self.cycle_length}) r{self.rounds}"
+        return f"{self.stop.label} r{self.rounds}"
+
+
+def _median_low(values: np.ndarray) -> int:
+    return int(np.sort(values)[(len(values) - 1) // 2])
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None
+
+
+@dataclass(frozen=True, eq=False)
+class Forecast:
+    """What :func:`forecast` returns.
+
+    Attributes
+    ----------
+    scenario
+        The scenario the models ran on.
+    models
+        The model objects by name, in the order they ran.
+    trajectories
+        Each model's :class:`~summitry.trajectory.Trajectory` by name; positions are
+        ``(S, T + 1, A, I)``.
+    seed
+        Seed passed to every model.
+    input_sha256
+        :meth:`Scenario.digest` of the scenario: the input hash recorded with the run.
+    summitry_version
+        Version that produced the forecast.
+    created
+        UTC time of the run (ISO 8601). Left out of :meth:`to_dict` unless asked for, so
+        that the same input and seed give the same record.
+    """
+
+    scenario: Scenario
+    models: Mapping[str, Model]
+    trajectories: Mapping[str, Trajectory]
+    seed: int
+    input_sha256: str
+    summitry_version: str
+    created: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "models", MappingProxyType(dict(self.models)))
+        object.__setattr__(self, "trajectories", MappingProxyType(dict(self.trajectories)))
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples ``S`` the models ran on."""
+        return next(iter(self.trajectories.values())).inputs.n_samples
+
+    def trajectory(self, model: str) -> Trajectory:
+        """The trajectory of one model, by name."""
+        try:
+            return self.trajectories[model]
+        except KeyError:
+            known = ", ".join(self.trajectories)
+            raise ParameterError(
+                f"model '{model}' is not part of this forecast; it has: {known}"
+            ) from None
+
+    def outcomes(self) -> dict[str, dict[str, float]]:
+        """Outcome per model per issue on the issue's scale, median over samples."""
+        out = {}
+        for name, traj in self.trajectories.items():
+            values = np.median(traj.outcome_on_scale(), axis=0)  # (I,)
+            out[name] = {i: float(v) for i, v in zip(traj.inputs.issues, values, strict=True)}
+        return out
+
+    def stops(self) -> dict[str, dict[str, StopSummary]]:
+        """How each model stopped on each issue, summarised over samples."""
+        out = {}
+        for name, traj in self.trajectories.items():
+            per_issue = {}
+            for k, issue in enumerate(traj.inputs.issues):
+                codes = np.bincount(traj.stop_reason[:, k].astype(np.int64), minlength=len(Stop))
+                per_issue[issue] = StopSummary(
+                    stop=Stop(int(np.argmax(codes))),
+                    rounds=_median_low(traj.stop_round[:, k]),
+                    cycle_length=_median_low(traj.cycle_length[:, k]),
+                )
+            out[name] = per_issue
+        return out
+
+    def to_dict(self, *, created: bool = False) -> dict[str, Any]:
+        """The forecast as plain JSON-ready data, in a fixed key order.
+
+        Parameters
+        ----------
+        created
+            Include the run's UTC timestamp (off by default, so that records of the same
+            input and seed are identical).
+        """
+        outcomes, stops = self.outcomes(), self.stops()
+        head: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "input_sha256": self.input_sha256,
+            "seed": self.seed,
+            "samples": self.n_samples,
+            "summitry_version": self.summitry_version,
+        }
+        if created:
+            head["created"] = self.created
+        head["models"] = {
+            name: {"summary": m.summary, "params": m.get_params()}
+            for name, m in self.models.items()
+        }
+        issues = []
+        for issue in self.scenario.issues:
+            sq = issue.status_quo
+            forecasts = {}
+            for name in self.trajectories:
+                st = stops[name][issue.id]
+                forecasts[name] = {
+                    "outcome": _finite_or_none(outcomes[name][issue.id]),
+                    "stop": st.stop.label,
+                    "rounds": st.rounds,
+                    "cycle_length": st.cycle_length,
+                }
+            issues.append(
+                {
+                    "id": issue.id,
+                    "description": issue.description,
+                    "scale": [issue.scale.min, issue.scale.max],
+                    "low": issue.scale.low,
+                    "high": issue.scale.high,
+                    "status_quo": None if sq is None else float(sq),
+                    "forecasts": forecasts,
+                }
+            )
+        head["issues"] = issues
+        return head
+
+    def trace_rows(self, model: str, *, sample: int = 0) -> Iterator[dict[str, Any]]:
+        """Every actor's position on every issue in every round, for one sample.
+
+        Yields dicts ``{round, actor, issue, position, <extras>}`` ordered by round, then
+        issue, then actor; round 0 is the input. Positions are on the issue's scale;
+        model-specific extras (e.g. ``risk_exponent``) follow as their own keys. Actors
+        that take no part in an issue are skipped.
+        """
+        traj = self.trajectory(model)
+        inputs = traj.inputs
+        position = traj.position_on_scale()[sample]  # (T + 1, A, I)
+        extras = {k: v[sample] for k, v in traj.extras.items()}
+        for t in range(position.shape[0]):
+            for i, issue in enumerate(inputs.issues):
+                for a, actor in enumerate(inputs.actors):
+                    if not inputs.present[a, i]:
+                        continue
+                    row = {"round": t, "actor": actor, "issue": issue}
+                    row["position"] = float(position[t, a, i])
+                    row.update({k: float(v[t, a, i]) for k, v in extras.items()})
+                    yield row
+
+
+def _resolve(models: Sequence[str | Model] | None) -> list[Model]:
+    if models is None:
+        return [cls() for cls in MODELS.values()]
+    resolved = [get_model(m) if isinstance(m, str) else m for m in models]
+    for m in resolved:
+        if not isinstance(m, Model):
+            raise ParameterError(f"a model must be a name or a Model; got {type(m).__name__}")
+    names = [m.name for m in resolved]
+    for name in names:
+        if names.count(name) > 1:
+            raise ParameterError(f"model '{name}' is listed more than once")
+    if not resolved:
+        raise ParameterError(f"no model chosen; choose from: {', '.join(MODELS)}")
+    return resolved
+
+
+def forecast(
+    scenario: Scenario,
+    models: Sequence[str | Model] | None = None,
+    *,
+    seed: int = 0,
+    rounds: int | None = None,
+) -> Forecast:
+    """Run models on a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    models
+        Model names or :class:`~summitry.models.Model` objects; default every model in
+        :data:`~summitry.models.MODELS`, in registry order.
+    seed
+        Seed given to every model, so that the same scenario and seed reproduce.
+    rounds
+        Run iterative models for exactly this many rounds (closed-form models ignore it).
+
+    Returns
+    -------
+    Forecast
+
+    Raises
+    ------
+    ParameterError
+        For an unknown model name, a model listed twice, or a parameter out of range.
+    """
+    chosen = _resolve(models)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
+    inputs = scenario.to_arrays()
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    trajectories = {m.name: m.run(inputs, rng=int(seed), rounds=rounds) for m in chosen}
+    return Forecast(
+        scenario=scenario,
+        models={m.name: m for m in chosen},
+        trajectories=trajectories,
+        seed=int(seed),
+        input_sha256=scenario.digest(),
+        summitry_version=summitry_version(),
+        created=created,
+    )

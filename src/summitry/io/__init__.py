@@ -1,0 +1,171 @@
+"""Read scenario files into a validated :class:`~summitry.scenario.Scenario`.
+
+>>> from summitry.io import load
+>>> scenario = load("korea-hanoi-2019")            # doctest: +SKIP
+>>> scenario = load("my-case.csv", format="csv")   # doctest: +SKIP
+
+Formats (see ``docs/format.md``): ``yaml`` (summitry's own), ``csv`` (one row per actor
+and issue), ``eum`` (the expected-utility replications' table) and ``ktab`` (KTAB's
+spatial-model CSV). Every problem is raised as a
+:class:`~summitry.errors.ScenarioError` naming the file, the place and the rule.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from summitry.errors import ScenarioError
+from summitry.io.csv_formats import read_eum_csv, read_ktab_csv, read_long_csv, sniff_csv
+from summitry.io.yaml_format import read_yaml
+from summitry.scenario import Scenario
+from summitry.scenarios import example_path, list_examples
+
+__all__ = ["FORMATS", "detect_format", "load", "write_atomic"]
+
+FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab")
+
+_READERS: dict[str, Callable[..., Scenario]] = {
+    "yaml": read_yaml,
+    "csv": read_long_csv,
+    "eum": read_eum_csv,
+    "ktab": read_ktab_csv,
+}
+_LOOKS_LIKE_MAPPING = re.compile(r"^(?:---|\{|[^\s#:,][^:,]*:(?:\s|$))")
+
+
+def load(source: str | os.PathLike[str], *, format: str | None = None) -> Scenario:
+    """Read and validate a scenario.
+
+    Parameters
+    ----------
+    source
+        A file path, or the name of a bundled scenario (see
+        :func:`summitry.scenarios.list_examples`) when no such file exists.
+    format
+        One of :data:`FORMATS`; detected from the file when None.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing or unreadable file, an unknown format, or any rule broken; the
+        error names the file as given.
+    """
+    shown = os.fspath(source)
+    if format is not None and format.lower() not in FORMATS:
+        raise ScenarioError(
+            f"unknown format '{format}'; use one of {', '.join(FORMATS)}", file=shown
+        )
+    text = _read_text(_resolve(shown), shown)
+    try:
+        fmt = format.lower() if format else detect_format(shown, text)
+        return _READERS[fmt](text, file=shown)
+    except ScenarioError as exc:
+        raise exc.with_file(shown) from None
+
+
+def detect_format(path: str | os.PathLike[str], text: str) -> str:
+    """Tell the format of a file from its extension and, for CSV, its first row.
+
+    ``.yaml`` and ``.yml`` are YAML. A ``.csv`` file is eum when its header starts with
+    ``Actor,Capability,Position,Salience``, ktab when its first row has four or more cells
+    of which the third and fourth are whole numbers, and long csv when the header has
+    ``actor`` and ``issue`` columns. Any other extension is sniffed the same way, then
+    taken as YAML when its first line reads like a mapping key.
+
+    Raises
+    ------
+    ScenarioError
+        When no format fits; the message lists those tried and points to ``--format``.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    found = sniff_csv(text)
+    if found:
+        return found
+    tried = (
+        "eum (header Actor,Capability,Position,Salience), ktab (first row: name, "
+        "description, number of actors, number of dimensions), csv (header with actor, "
+        "issue, position, salience, capability)"
+    )
+    if suffix != ".csv":
+        first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")
+        if _LOOKS_LIKE_MAPPING.match(first):
+            return "yaml"
+        tried += ", yaml (a mapping of name, issues, actors, positions)"
+    raise ScenarioError(
+        f"cannot tell the file's format; tried {tried}. Name it with --format "
+        f"({', '.join(FORMATS)})",
+        file=os.fspath(path),
+        location="line 1",
+    )
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` so that the file is either the old one or complete.
+
+    The text goes to a temporary file in the same folder, which then replaces ``path``
+    in one step (:func:`os.replace`). An existing file keeps its permissions.
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be written; ``path`` is then left untouched.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _resolve(shown: str) -> Path:
+    """Return the file for ``shown``: a path on disk, else a bundled scenario."""
+    path = Path(shown)
+    if path.exists():
+        return path
+    bundled = example_path(shown)
+    if bundled is not None:
+        return bundled
+    names = ", ".join(name for name, _ in list_examples()) or "none installed"
+    raise ScenarioError(f"no such file or bundled scenario (bundled: {names})", file=shown)
+
+
+def _read_text(path: Path, shown: str) -> str:
+    if path.is_dir():
+        raise ScenarioError("is a folder, not a scenario file", file=shown)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            file=shown,
+            location=f"line {line}",
+        ) from None

@@ -1,0 +1,163 @@
+"""Read a scenario written in YAML.
+
+The text is parsed with a safe loader, checked for repeated keys, validated by
+:meth:`summitry.scenario.Scenario.from_dict`, and every error is given the line of the
+YAML it concerns: ``line 42 (positions.us.sanctions.salience)``.
+
+Two departures from PyYAML's defaults keep files unsurprising: a key given twice in one
+mapping is an error instead of silently keeping the last value, and only ``true`` and
+``false`` are booleans (as in YAML 1.2), so an id such as ``no`` (Norway) or ``on`` stays
+a string.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from summitry.errors import ScenarioError
+from summitry.scenario import Scenario
+
+__all__ = ["line_of", "read_yaml"]
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL = "tag:yaml.org,2002:bool"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader whose booleans are only true/false."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
+
+
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def read_yaml(text: str, *, file: str | None = None) -> Scenario:
+    """Parse YAML text and validate it into a scenario.
+
+    Parameters
+    ----------
+    text
+        The whole file.
+    file
+        Shown in error messages.
+
+    Raises
+    ------
+    ScenarioError
+        For an empty file, a YAML syntax error, a repeated key, or any rule of the
+        scenario; the location gives the line.
+    """
+    if not text.strip():
+        raise ScenarioError("file is empty", file=file)
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        data = None
+        if root is not None:
+            _reject_duplicate_keys(root, file)
+            data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, file) from None
+    except yaml.YAMLError as exc:  # errors without a mark, e.g. from the reader
+        raise ScenarioError(f"YAML error: {exc}", file=file) from None
+    finally:
+        loader.dispose()
+    if root is None or data is None:
+        raise ScenarioError("file is empty: it holds no data", file=file)
+    try:
+        return Scenario.from_dict(data, file=file)
+    except ScenarioError as exc:
+        path = exc.location or ""
+        line = line_of(root, path)
+        location = f"line {line} ({path})" if path else f"line {line}"
+        raise ScenarioError(exc.rule, file=exc.file or file, location=location) from None
+
+
+def line_of(root: yaml.Node, path: str) -> int:
+    """Return the 1-based line of the deepest node that ``path`` reaches in ``root``.
+
+    ``path`` is a field path such as ``positions.us.sanctions.salience`` or
+    ``actors[2].capability``. When a step is missing (a required field, say), the line of
+    the last node found is returned.
+    """
+    node, line = root, root.start_mark.line + 1
+    for step in _steps(path):
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == step:
+                    child, line = value, key.start_mark.line + 1
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if 0 <= step < len(node.value):
+                child = node.value[step]
+                line = child.start_mark.line + 1
+        if child is None:
+            break
+        node = child
+    return line
+
+
+def _steps(path: str) -> list[str | int]:
+    """Split ``actors[2].capability`` into ``["actors", 2, "capability"]``."""
+    steps: list[str | int] = []
+    for part in path.split(".") if path else []:
+        indices: list[int] = []
+        while (m := re.search(r"\[(\d+)\]$", part)) is not None:
+            indices.insert(0, int(m.group(1)))
+            part = part[: m.start()]
+        if part:
+            steps.append(part)
+        steps.extend(indices)
+    return steps
+
+
+def _reject_duplicate_keys(root: yaml.Node, file: str | None) -> None:
+    """Raise on a key that appears twice in one mapping (PyYAML keeps the last)."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # aliases may point back to a node already checked
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key, value in node.value:
+                stack.append(value)
+                if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
+                    continue
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in first:
+                    raise ScenarioError(
+                        f"duplicate key '{key.value}' (already given on line "
+                        f"{first[key.tag, key.value]}); each key may appear once per mapping",
+                        file=file,
+                        location=f"line {line}",
+                    )
+                first[key.tag, key.value] = line
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, file: str | None) -> ScenarioError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "the text is not valid YAML"
+    if problem.startswith("but ") and exc.context:  # e.g. "... single document ... but found"
+        problem = f"{exc.context} {problem}"
+    if "tab" in problem or "'\\t'" in problem:
+        problem += " (indent with spaces, not tabs)"
+    location = None
+    if mark is not None:
+        location = f"line {mark.line + 1}"
+        problem += f" (column {mark.column + 1})"
+    return ScenarioError(f"YAML syntax error: {problem}", file=file, location=location)

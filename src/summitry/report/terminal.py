@@ -1,0 +1,153 @@
+"""Rich renderables for the terminal: forecast table, trace tables, scenario summary, lists.
+
+Every function returns something :meth:`rich.console.Console.print` can show; nothing is
+printed here. Values are shown on each issue's own scale.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from summitry.forecast import Forecast
+from summitry.models import Model
+from summitry.scenario import Issue, Scenario
+
+__all__ = ["example_list", "forecast_table", "model_list", "scenario_summary", "trace_view"]
+
+
+def _number(x: float | None, issue: Issue) -> str:
+    """``x`` with about four significant digits relative to the issue's scale span."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    span = issue.scale.max - issue.scale.min
+    decimals = max(0, 3 - math.floor(math.log10(span)))
+    return f"{x:.{decimals}f}"
+
+
+def _scale(issue: Issue) -> str:
+    return f"[{issue.scale.min:g}, {issue.scale.max:g}]"
+
+
+def _caption(forecast: Forecast) -> str:
+    parts = [
+        forecast.scenario.name,
+        f"input {forecast.input_sha256[:12]}",
+        f"seed {forecast.seed}",
+    ]
+    if forecast.n_samples > 1:
+        parts.append(f"{forecast.n_samples} samples")
+    return " · ".join(parts)
+
+
+def forecast_table(forecast: Forecast) -> Table:
+    """One row per issue: status quo, then each model's outcome and how it stopped."""
+    outcomes, stops = forecast.outcomes(), forecast.stops()
+    caption = _caption(forecast)
+    table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
+    table.add_column("issue", no_wrap=True)
+    table.add_column("status quo", justify="right")
+    for name in forecast.trajectories:
+        table.add_column(name, justify="right")
+    for issue in forecast.scenario.issues:
+        cells: list[RenderableType] = [
+            Text.assemble(issue.id, "\n", (_scale(issue), "dim")),
+            _number(issue.status_quo, issue),
+        ]
+        for name in forecast.trajectories:
+            cells.append(
+                Text.assemble(
+                    (_number(outcomes[name][issue.id], issue), "bold"),
+                    "\n",
+                    (stops[name][issue.id].label, "dim"),
+                )
+            )
+        table.add_row(*cells, end_section=True)
+    return table
+
+
+def trace_view(forecast: Forecast, model: str, *, sample: int = 0) -> Group:
+    """One table per issue: rows are rounds up to where the issue stopped, columns actors.
+
+    Each table follows a line with the issue, the outcome and how the model stopped. For
+    a model without rounds, a note says so and the tables show the input (round 0).
+    """
+    traj = forecast.trajectory(model)
+    inputs = traj.inputs
+    position = traj.position_on_scale()[sample]  # (T + 1, A, I)
+    stops = forecast.stops()[model]
+    outcomes = forecast.outcomes()[model]
+    parts: list[RenderableType] = [Text(f"{model} · {_caption(forecast)}", style="dim")]
+    if not forecast.models[model].iterative:
+        parts.append(Text(f"{model} has no rounds; the outcome comes straight from the input."))
+    for i, issue in enumerate(forecast.scenario.issues):
+        actors = [a for a in range(inputs.n_actors) if inputs.present[a, i]]
+        last = int(traj.stop_round[sample, i])
+        parts.append(
+            Text.assemble(
+                "\n",
+                (issue.id, "bold"),
+                f" {_scale(issue)} · outcome {_number(outcomes[issue.id], issue)}",
+                f" · {stops[issue.id].label}",
+            )
+        )
+        table = Table()
+        table.add_column("round", justify="right")
+        for a in actors:
+            table.add_column(inputs.actors[a], justify="right")
+        for t in range(last + 1):
+            table.add_row(str(t), *(_number(float(position[t, a, i]), issue) for a in actors))
+        parts.append(table)
+    return Group(*parts)
+
+
+def scenario_summary(scenario: Scenario) -> Group:
+    """Name, counts, input hash, and the issues with their scales."""
+    head = Text.assemble(
+        ("scenario ", "dim"),
+        (scenario.name, "bold"),
+        "\n",
+        ("actors   ", "dim"),
+        str(len(scenario.actors)),
+        "\n",
+        ("issues   ", "dim"),
+        str(len(scenario.issues)),
+        "\n",
+        ("evidence ", "dim"),
+        str(len(scenario.evidence)),
+        "\n",
+        ("sha256   ", "dim"),
+        scenario.digest(),
+    )
+    table = Table()
+    for column in ("issue", "scale", "status quo", "actors"):
+        table.add_column(column, no_wrap=True)
+    for issue in scenario.issues:
+        table.add_row(
+            issue.id,
+            _scale(issue),
+            _number(issue.status_quo, issue),
+            str(sum(issue.id in stances for stances in scenario.positions.values())),
+        )
+    return Group(head, table)
+
+
+def _name_lines(pairs: Iterable[tuple[str, str]]) -> Text:
+    pairs = list(pairs)
+    width = max((len(name) for name, _ in pairs), default=0)
+    lines = [Text.assemble((name.ljust(width), "bold"), "  ", text) for name, text in pairs]
+    return Text("\n").join(lines)
+
+
+def model_list(models: Mapping[str, type[Model]]) -> Text:
+    """One line per model: name and summary."""
+    return _name_lines((name, cls.summary) for name, cls in models.items())
+
+
+def example_list(examples: Iterable[tuple[str, str]]) -> Text:
+    """One line per bundled scenario: name and description."""
+    return _name_lines(examples)
