@@ -51,10 +51,14 @@ CASES = [
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the repo")
 @pytest.mark.parametrize(("name", "variant", "capitulation"), CASES)
-def test_eum_matches_replication_round_by_round(name, variant, capitulation):
+@pytest.mark.parametrize("tol", [None, 0.0], ids=["default-tol", "exact"])
+def test_eum_matches_replication_round_by_round(name, variant, capitulation, tol):
     scenario = _scenario(name)
     inputs = scenario.to_arrays()
-    model = ExpectedUtility() if variant == "fixed" else ExpectedUtility(capitulation=capitulation)
+    params = {} if variant == "fixed" else {"capitulation": capitulation}
+    if tol is not None:
+        params["tol"] = tol
+    model = ExpectedUtility(**params)
     run = model.run(inputs, rounds=ROUNDS)
     assert run.n_rounds == ROUNDS
     position = run.position_on_scale()[0, :, :, 0]

@@ -70,7 +70,9 @@ class ExpectedUtility(Model):
         Tie rule for the weighted median (see :class:`~summitry.models.WeightedMedian`).
     tol
         Positions (on [0, 1]) moving less than this count as settled; also the tolerance
-        for recognising a repeated state.
+        for recognising a repeated state, and two actors closer than this hold the same
+        position (no offers pass between them). ``0`` compares exactly, as the public
+        replication does.
     max_rounds
         Round limit.
     """
@@ -135,8 +137,15 @@ class ExpectedUtility(Model):
             spread = np.ones(x0.shape[:-1] + (1,))
         game = _Game(c=c, s=s, present=present, spread=spread, model=self)
 
+        # An absent actor's placeholder position sits at the lowest present position while
+        # a round is played, so that every distance stays within the range; it is masked
+        # out of every sum and choice, and its own placeholder is restored afterwards.
+        anchor = np.min(np.where(present, x0, np.inf), axis=-1, keepdims=True)
+
         def step(x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            new, r = game.round(np.swapaxes(x, 1, 2))
+            held = np.swapaxes(x, 1, 2)
+            new, r = game.round(np.where(present, held, anchor))
+            new = np.where(present, new, held)
             return np.swapaxes(new, 1, 2), {"risk_exponent": np.swapaxes(r, 1, 2)}
 
         res = iterate(
@@ -200,7 +209,7 @@ class _Game:
             denom = favour + np.swapaxes(favour, -1, -2)
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(denom > 0, favour / denom, 0.0)
-        same = x[..., :, None] == x[..., None, :]
+        same = _same_position(x, self.m.tol)
         return np.where(same, 0.0, p)
 
     def _challenge(self, x: np.ndarray, p: np.ndarray, r_view: np.ndarray) -> np.ndarray:
@@ -230,7 +239,8 @@ class _Game:
         span = d_max - d_min
         with np.errstate(divide="ignore", invalid="ignore"):
             big_r = np.where(span > 0, (2 * danger - d_max - d_min) / span, 0.0)
-        return np.where(self.present, (1 - big_r / 3) / (1 + big_r / 3), 1.0)
+        big_r = np.where(self.present, big_r, 0.0)
+        return (1 - big_r / 3) / (1 + big_r / 3)
 
     # -- one round ---------------------------------------------------------------------
 
@@ -242,7 +252,9 @@ class _Game:
         eu_ij = self._challenge(x, p, r_i)  # i challenges j
         eu_ji = np.swapaxes(self._challenge(x, p, r[..., None, :]), -1, -2)  # j challenges i
         xi, xj = x[..., :, None], x[..., None, :]
-        valid = self.present[..., :, None] & self.present[..., None, :] & (xi != xj)
+        valid = (
+            self.present[..., :, None] & self.present[..., None, :] & ~_same_position(x, self.m.tol)
+        )
         confront = valid & (eu_ji > eu_ij) & (eu_ij > 0)
         yields = valid & (eu_ji > 0) & (eu_ij < 0)
         compromise = yields & (eu_ji > np.abs(eu_ij))
@@ -272,6 +284,17 @@ class _Game:
             new = np.where(has, pick, new)
             settled |= has
         return new, r
+
+
+def _same_position(x: np.ndarray, tol: float) -> np.ndarray:
+    """``[..., i, j]`` true where i and j hold the same position, to within ``tol``.
+
+    An actor that compromises almost all the way to another lands a rounding error away
+    from it; the expected utilities between two such actors are rounding noise, so they
+    are treated as holding one position (no offer between them, no chance of winning a
+    challenge). ``tol=0`` compares exactly, as the public replication does.
+    """
+    return np.abs(x[..., :, None] - x[..., None, :]) <= tol
 
 
 def _argmin_lowest(key: np.ndarray, target: np.ndarray) -> np.ndarray:
