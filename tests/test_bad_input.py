@@ -1,0 +1,77 @@
+"""Every user mistake listed for the file formats ends the same way on the command line:
+exit code 2, one line naming the file, the place and the rule, no traceback, no output."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from summitry.cli import app
+
+GOOD = """\
+name: t
+issues:
+  - id: x
+    scale: {min: 0, max: 10}
+actors:
+  - {id: a, capability: 1}
+  - {id: b, capability: 2}
+positions:
+  a: {x: {position: 2, salience: 0.5}}
+  b: {x: {position: 8, salience: 1.0}}
+"""
+
+# (file name, content, where, rule)
+CASES = [
+    ("empty.yaml", "", "empty.yaml", "empty"),
+    ("syntax.yaml", "name: t\nissues: [\n", "line", ""),
+    ("unknown-actor.yaml", GOOD.replace("  b: {x:", "  zz: {x:"), "positions.zz", "unknown actor"),
+    ("unknown-issue.yaml", GOOD.replace("b: {x: {", "b: {y: {"), "positions.b.y", "unknown issue"),
+    ("dup-actor.yaml", GOOD.replace("{id: b,", "{id: a,"), "actors[1].id", "duplicate actor"),
+    ("salience.yaml", GOOD.replace("salience: 1.0", "salience: 1.5"), "line 10", "salience 1.5"),
+    (
+        "salience100.yaml",
+        "salience_scale: 100\n" + GOOD.replace("salience: 1.0", "salience: 150"),
+        "positions.b.x.salience",
+        "[0, 100]",
+    ),
+    ("neg-cap.yaml", GOOD.replace("capability: 2", "capability: -2"), "actors[1]", "0 or more"),
+    (
+        "zero-cap.yaml",
+        GOOD.replace("capability: 2", "capability: 0").replace("capability: 1", "capability: 0"),
+        "actors",
+        "every capability is zero",
+    ),
+    ("nan.yaml", GOOD.replace("position: 8", "position: .nan"), "line 10", "finite"),
+    ("inf.yaml", GOOD.replace("capability: 2", "capability: .inf"), "line 7", "finite"),
+    ("outside.yaml", GOOD.replace("position: 8", "position: 12"), "line 10", "outside"),
+    ("scale.yaml", GOOD.replace("max: 10", "max: 0"), "issues[0].scale", "below max"),
+    ("missing.yaml", GOOD.replace(", salience: 1.0", ""), "positions.b.x", "salience"),
+    ("columns.csv", "actor,issue,pos,salience,capability\na,x,1,1,1\n", "row 1", "column"),
+    (
+        "count.csv",
+        "s,d,3,1\nname,desc,cap,dim,sal\na,,1,10,50\nb,,1,90,50\n",
+        "row 1",
+        "3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "where", "rule"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("command", ["validate", "forecast"])
+def test_user_mistake_gives_one_clear_line_and_exit_2(
+    tmp_path, command, name, content, where, rule
+):
+    path = tmp_path / name
+    path.write_text(content)
+    out = tmp_path / "result.json"
+    args = [command, str(path)] + (["-o", str(out)] if command == "forecast" else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: ") and name in line
+    assert where in line and rule in line, line
+    assert "Traceback" not in result.output
+    assert not out.exists()
