@@ -23,7 +23,7 @@ from summitry.models import MODELS, Model, get_model
 from summitry.scenario import Scenario
 from summitry.trajectory import Stop, Trajectory
 
-__all__ = ["Forecast", "StopSummary", "forecast", "summitry_version"]
+__all__ = ["Forecast", "StopSummary", "forecast", "replay", "summitry_version"]
 
 
 def summitry_version() -> str:
@@ -93,6 +93,9 @@ class Forecast:
     created
         UTC time of the run (ISO 8601). Left out of :meth:`to_dict` unless asked for, so
         that the same input and seed give the same record.
+    rounds
+        The fixed number of rounds iterative models ran, or None where they followed
+        their own stopping rules (kept so that a stored run can be replayed).
     """
 
     scenario: Scenario
@@ -102,6 +105,7 @@ class Forecast:
     input_sha256: str
     summitry_version: str
     created: str = field(default="", compare=False)
+    rounds: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "models", MappingProxyType(dict(self.models)))
@@ -277,4 +281,40 @@ def forecast(
         input_sha256=scenario.digest(),
         summitry_version=summitry_version(),
         created=created,
+        rounds=rounds,
     )
+
+
+def replay(
+    scenario: Scenario,
+    models: Mapping[str, Mapping[str, Any]],
+    *,
+    seed: int,
+    rounds: int | None = None,
+) -> Forecast:
+    """Run a forecast again from model names and parameters, as a run store keeps them.
+
+    Parameters
+    ----------
+    scenario
+        The scenario of the original run.
+    models
+        Parameters by model name (:meth:`Model.get_params`), in the order the models ran.
+    seed, rounds
+        As given to :func:`forecast` for the original run.
+
+    Raises
+    ------
+    ParameterError
+        When a model or one of its parameters no longer exists in this version.
+    """
+    chosen = []
+    for name, params in models.items():
+        if name not in MODELS:
+            known = ", ".join(MODELS)
+            raise ParameterError(f"model '{name}' is not in this version; it has: {known}")
+        try:
+            chosen.append(MODELS[name](**params))
+        except TypeError as exc:
+            raise ParameterError(f"model '{name}' cannot take {dict(params)}: {exc}") from None
+    return forecast(scenario, chosen, seed=seed, rounds=rounds)

@@ -19,7 +19,16 @@ from pydantic_core import PydanticCustomError
 from summitry.errors import ScenarioError
 from summitry.inputs import Inputs
 
-__all__ = ["Actor", "Evidence", "Issue", "Scale", "Scenario", "Stance", "field_path"]
+__all__ = [
+    "Actor",
+    "Evidence",
+    "Issue",
+    "Scale",
+    "Scenario",
+    "Stance",
+    "Uncertainty",
+    "field_path",
+]
 
 Id = Annotated[
     str,
@@ -28,6 +37,7 @@ Id = Annotated[
 """An actor or issue id: non-empty, no dots, no surrounding spaces."""
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -63,7 +73,8 @@ class Actor(_Frozen):
 
     id: Id
     name: str = ""
-    capability: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    capability: NonNegative
+    capability_sd: NonNegative | None = None
     veto: tuple[Id, ...] = ()
 
     @property
@@ -73,10 +84,29 @@ class Actor(_Frozen):
 
 
 class Stance(_Frozen):
-    """An actor's position and salience on one issue."""
+    """An actor's position and salience on one issue, with optional uncertainty.
+
+    ``position_sd`` is on the issue's scale and ``salience_sd`` on the scenario's
+    salience scale; both are standard deviations of a normal law truncated to the
+    allowed range (see :mod:`summitry.analysis.uncertainty`).
+    """
 
     position: Finite
-    salience: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    salience: NonNegative
+    position_sd: NonNegative | None = None
+    salience_sd: NonNegative | None = None
+
+
+class Uncertainty(_Frozen):
+    """Default uncertainty for every input that does not state its own.
+
+    ``position`` is a fraction of each issue's scale width, ``salience`` is on the 0-1
+    salience scale, ``capability`` is a fraction of each actor's capability.
+    """
+
+    position: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    salience: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    capability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
 
 
 class Evidence(_Frozen):
@@ -102,6 +132,7 @@ class Scenario(_Frozen):
     issues: tuple[Issue, ...] = Field(min_length=1)
     actors: tuple[Actor, ...] = Field(min_length=1)
     positions: dict[str, dict[str, Stance]]
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     metadata: dict[str, Any] = Field(default_factory=dict)
     evidence: tuple[Evidence, ...] = ()
 
@@ -153,7 +184,8 @@ class Scenario(_Frozen):
 
     def digest(self) -> str:
         """SHA-256 of the scenario's canonical JSON: the same content gives the same hash."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        content = self.model_dump(mode="json", exclude_defaults=True)
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     # -- arrays ------------------------------------------------------------------------
@@ -327,8 +359,8 @@ def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
 
 
 _EVIDENCE_FIELDS = {
-    "positions": {"position", "salience"},
-    "actors": {"capability", "veto", "name"},
+    "positions": {"position", "salience", "position_sd", "salience_sd"},
+    "actors": {"capability", "capability_sd", "veto", "name"},
     "issues": {"status_quo", "scale", "description"},
 }
 
@@ -338,7 +370,7 @@ def _evidence_target_problem(
 ) -> str | None:
     parts = supports.split(".")
     head = parts[0]
-    if head in ("scenario", "metadata"):
+    if head in ("scenario", "metadata", "uncertainty"):
         return None
     if head not in _EVIDENCE_FIELDS:
         return (

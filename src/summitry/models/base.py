@@ -21,8 +21,10 @@ from summitry.trajectory import Stop, Trajectory
 
 __all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle"]
 
-Step = Callable[[np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
-"""One round: positions ``(S, A, I)`` -> new positions and per-actor extras ``(S, A, I)``."""
+Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
+"""One round: positions ``(S, A, I)`` and the ``(S, I)`` mask of (sample, issue) pairs still
+moving -> new positions and per-actor extras ``(S, A, I)``. Entries outside the mask are
+ignored, so a step may skip them."""
 
 
 def check_rng(rng: Any) -> np.random.Generator:
@@ -127,8 +129,9 @@ def iterate(
     ``max_rounds``. A stopped (sample, issue) keeps its state while the others go on.
     With ``rounds`` set, exactly that many rounds run and no stopping rule applies.
 
-    ``step`` maps ``(S, A, I)`` positions to new positions and a dict of ``(S, A, I)``
-    extras describing the round just played (e.g. the risk exponents used in it).
+    ``step`` maps ``(S, A, I)`` positions and the ``(S, I)`` mask of pairs still moving to
+    new positions and a dict of ``(S, A, I)`` extras describing the round just played (e.g.
+    the risk exponents used in it); it need only be right inside the mask.
     """
     s, _, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
@@ -144,7 +147,7 @@ def iterate(
     cycle = np.zeros((s, n_i), dtype=np.int64)
     for t in range(1, limit + 1):
         x = history[-1]
-        new, extras = step(x)
+        new, extras = step(x, active.copy())
         keep = active[:, None, :]
         new = np.where(keep, new, x)
         history.append(new)
@@ -157,13 +160,18 @@ def iterate(
         done = active & (moved <= tol)
         reason[done], stop_round[done] = Stop.CONVERGED, t
         active &= ~done
-        for lag in range(2, t + 1):
-            if not active.any():
-                break
-            back = np.max(np.abs(new - history[t - lag]), axis=1)
-            found = active & (back <= tol)
-            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, lag
-            active &= ~found
+        lane = np.nonzero(active)
+        if lane[0].size and t >= 2:
+            # A repeated state: compare the lanes still moving with every earlier round.
+            now = new.swapaxes(1, 2)[lane]
+            past = np.stack([h.swapaxes(1, 2)[lane] for h in history[: t - 1]])
+            gap = np.max(np.abs(past - now), axis=-1)  # (t - 1, lanes): rounds 0 .. t - 2
+            seen = gap <= tol
+            hit = seen.any(axis=0)
+            last = (t - 2) - np.argmax(seen[::-1], axis=0)  # most recent matching round
+            found = tuple(ix[hit] for ix in lane)
+            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, (t - last)[hit]
+            active[found] = False
         if not active.any():
             break
     return RoundResult(

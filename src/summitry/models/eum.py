@@ -12,8 +12,8 @@ The outcome is the capability x salience weighted median of the final positions 
 the states of a cycle, averaged). Every place where the sources disagree is a parameter;
 ``docs/models/eum.md`` gives the equations and ``docs/decisions.md`` the reasons.
 
-Arrays inside this module are laid out ``(S, I, A)`` so that the actor axis is last;
-batch axes ``(S, I)`` broadcast through every formula.
+Inside this module each (sample, issue) pair is a *lane* bargained on its own; lane arrays
+are ``(L, A)`` with the actor axis last, and only lanes that are still moving are played.
 """
 
 from __future__ import annotations
@@ -123,30 +123,33 @@ class ExpectedUtility(Model):
     # -- the run -----------------------------------------------------------------------
 
     def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
-        # (S, I, A) layout inside; see the module docstring.
-        c = inputs.capability[:, None, :]
-        s = np.swapaxes(inputs.salience, 1, 2)
+        # Each (sample, issue) is a "lane" bargained on its own: lane arrays are (L, A).
+        c = np.broadcast_to(inputs.capability[:, None, :], inputs.salience.swapaxes(1, 2).shape)
+        s = inputs.salience.swapaxes(1, 2)
         present = np.broadcast_to(inputs.present.T[None], s.shape)
-        x0 = np.swapaxes(inputs.position, 1, 2)
+        x0 = inputs.position.swapaxes(1, 2)
+        lo = np.min(np.where(present, x0, np.inf), axis=-1, keepdims=True)
         if self.position_range == "initial":
             hi = np.max(np.where(present, x0, -np.inf), axis=-1, keepdims=True)
-            lo = np.min(np.where(present, x0, np.inf), axis=-1, keepdims=True)
-            spread = hi - lo
-            spread = np.where(spread > 0, spread, 1.0)
+            spread = np.where(hi - lo > 0, hi - lo, 1.0)
         else:
-            spread = np.ones(x0.shape[:-1] + (1,))
-        game = _Game(c=c, s=s, present=present, spread=spread, model=self)
+            spread = np.ones_like(lo)
 
-        # An absent actor's placeholder position sits at the lowest present position while
-        # a round is played, so that every distance stays within the range; it is masked
-        # out of every sum and choice, and its own placeholder is restored afterwards.
-        anchor = np.min(np.where(present, x0, np.inf), axis=-1, keepdims=True)
-
-        def step(x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            held = np.swapaxes(x, 1, 2)
-            new, r = game.round(np.where(present, held, anchor))
-            new = np.where(present, new, held)
-            return np.swapaxes(new, 1, 2), {"risk_exponent": np.swapaxes(r, 1, 2)}
+        def step(x: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+            # Only lanes still bargaining are played; settled lanes keep their state.
+            lane = np.nonzero(active)
+            here = present[lane]
+            held = x.swapaxes(1, 2)[lane]
+            game = _Game(c=c[lane], s=s[lane], present=here, spread=spread[lane], model=self)
+            # An absent actor's placeholder sits at the lowest present position while the
+            # round is played, so every distance stays within the range; it is masked out
+            # of every sum and choice, and keeps its own placeholder afterwards.
+            moved, r_lane = game.round(np.where(here, held, lo[lane]))
+            new = x.swapaxes(1, 2).copy()
+            new[lane] = np.where(here, moved, held)
+            r = np.ones_like(new)
+            r[lane] = r_lane
+            return new.swapaxes(1, 2), {"risk_exponent": r.swapaxes(1, 2)}
 
         res = iterate(
             step,
@@ -177,7 +180,7 @@ class ExpectedUtility(Model):
 
 
 class _Game:
-    """One issue's bargaining state for a batch; arrays are ``(S, I, A)``."""
+    """The bargaining state of a batch of lanes (one issue of one sample each); ``(L, A)``."""
 
     def __init__(self, *, c, s, present, spread, model: ExpectedUtility):  # noqa: ANN001
         self.c, self.s, self.present, self.spread, self.m = c, s, present, spread, model

@@ -1,0 +1,1 @@
+"""Analyses built on model runs: uncertainty, deals, winners and losers, drivers."""
