@@ -1,8 +1,9 @@
 """The ``summitry`` command: parse arguments, call the library, print the result.
 
-The work lives in :mod:`summitry.forecast` and :mod:`summitry.report`. Every user mistake
-reaches the command as a :class:`~summitry.errors.SummitryError`; :class:`_Group` catches
-it once for all commands, prints ``error: <message>`` on stderr and exits with code 2.
+The work lives in :mod:`summitry.forecast`, :mod:`summitry.report` and
+:mod:`summitry.store`. Every user mistake reaches the command as a
+:class:`~summitry.errors.SummitryError`; :class:`_Group` catches it once for all
+commands, prints ``error: <message>`` on stderr and exits with code 2.
 Output files are written only after everything else succeeded, and atomically.
 """
 
@@ -17,7 +18,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from summitry import io, scenarios
-from summitry.errors import SummitryError
+from summitry.errors import ParameterError, SummitryError
 from summitry.forecast import forecast as run_forecast
 from summitry.forecast import summitry_version
 from summitry.models import MODELS, get_model
@@ -30,6 +31,8 @@ from summitry.report import (
     trace_csv,
     trace_view,
 )
+from summitry.report.terminal import run_view, runs_table
+from summitry.store import RunStore
 
 __all__ = ["app"]
 
@@ -77,6 +80,15 @@ FormatOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed for every model.")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        metavar="PATH",
+        help="Run database file; default: $SUMMITRY_HOME/runs.sqlite, else runs.sqlite in "
+        "the user data folder (docs/runs.md).",
+    ),
+]
 
 
 def _out() -> Console:
@@ -115,18 +127,25 @@ def forecast(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
     ] = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+    store: StoreOpt = None,
 ) -> None:
-    """Forecast where each issue settles, one column per model."""
+    """Forecast where each issue settles, one column per model; the run is recorded."""
+    if no_store and store is not None:
+        raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
     result = run_forecast(scenario, models, seed=seed)
     record = to_json(result)
+    run_id = None if no_store else RunStore(store).record(result, file)
     if output is not None:
         io.write_atomic(output, record)
     if json:
         typer.echo(record, nl=False)
     else:
         _out().print(forecast_table(result))
+    if run_id is not None:
+        typer.echo(f"recorded as run {run_id}", err=True)
 
 
 @app.command()
@@ -176,6 +195,67 @@ def models_command() -> None:
 def examples() -> None:
     """List the bundled example scenarios."""
     _out().print(example_list(scenarios.list_examples()), soft_wrap=True)
+
+
+# -- recorded runs -------------------------------------------------------------------------
+
+runs = typer.Typer(
+    name="runs",
+    help="List, show and re-run the recorded forecasts (see docs/runs.md).",
+    no_args_is_help=True,
+)
+app.add_typer(runs)
+
+RunIdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="Run id, or its first characters when unique.")
+]
+
+
+@runs.command("list")
+def runs_list(
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="Show at most this many runs.")
+    ] = 20,
+    store: StoreOpt = None,
+) -> None:
+    """List recorded runs, newest first."""
+    run_store = RunStore(store)
+    found, total = run_store.list(limit), run_store.count()
+    if not found:
+        typer.echo(f"no runs recorded in {run_store.path}; `summitry forecast FILE` records one")
+        return
+    caption = f"{len(found)} of {total} runs in {run_store.path}"
+    _out().print(runs_table(found, caption=caption), soft_wrap=True)
+
+
+@runs.command("show")
+def runs_show(
+    run_id: RunIdArg,
+    json: Annotated[bool, typer.Option("--json", help="Print the stored JSON result.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Show a recorded run: what produced it and its forecast, as stored."""
+    found = RunStore(store).get(run_id)
+    if json:
+        typer.echo(found.result_json(), nl=False)
+    else:
+        _out().print(run_view(found))
+
+
+@runs.command("rerun")
+def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
+    """Run a recorded run again from its record; exit 1 if any number differs."""
+    run_store = RunStore(store)
+    full_id = run_store.get(run_id).id
+    result, same, differences = run_store.rerun(full_id)
+    _out().print(forecast_table(result))
+    if same:
+        typer.echo(f"identical to run {full_id}")
+        return
+    typer.echo(f"differs from run {full_id}:")
+    for line in differences:
+        typer.echo(f"  {line}")
+    raise typer.Exit(1)
 
 
 if __name__ == "__main__":

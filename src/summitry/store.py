@@ -87,12 +87,10 @@ class UnknownRunError(StoreError, LookupError):
 # -- location ------------------------------------------------------------------------------
 
 
-def user_data_dir(
-    platform: str | None = None, environ: Mapping[str, str] | None = None
-) -> Path:
+def user_data_dir(platform: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """The folder where summitry keeps its data when ``SUMMITRY_HOME`` is not set.
 
-    ``%LOCALAPPDATA%\\summitry`` on Windows, ``~/Library/Application Support/summitry``
+    ``%LOCALAPPDATA%/summitry`` on Windows, ``~/Library/Application Support/summitry``
     on macOS, else ``$XDG_DATA_HOME/summitry`` when that is an absolute path, else
     ``~/.local/share/summitry``.
 
@@ -115,7 +113,11 @@ def user_data_dir(
 
 
 def default_store_path() -> Path:
-    """``$SUMMITRY_HOME/runs.sqlite`` when ``SUMMITRY_HOME`` is set, else in :func:`user_data_dir`."""
+    """The run database used when no path is given.
+
+    ``$SUMMITRY_HOME/runs.sqlite`` when ``SUMMITRY_HOME`` is set and not empty, else
+    ``runs.sqlite`` in :func:`user_data_dir`.
+    """
     home = os.environ.get("SUMMITRY_HOME", "")
     folder = Path(home).expanduser() if home else user_data_dir()
     return folder / FILENAME
@@ -199,13 +201,14 @@ class RunRecord:
     source
         The scenario file or bundled name as the user gave it.
     scenario_name, input_sha256, seed, samples
-        As in the forecast; ``input_sha256`` is the SHA-256 of the ``scenario`` JSON.
+        As in the forecast; ``input_sha256`` is :meth:`Scenario.digest` of ``scenario``.
     rounds
         Fixed number of rounds, or None where models followed their stopping rules.
     models
         Parameters by model name (:meth:`Model.get_params`), in the order the models ran.
     scenario
-        The scenario as plain data (``Scenario.model_dump(mode="json")``).
+        The scenario as plain data, every field written out, defaults included
+        (``Scenario.model_dump(mode="json")``).
     result
         :meth:`Forecast.to_dict` of the run.
     """
@@ -379,7 +382,7 @@ class RunStore:
         result = replay(
             record.load_scenario(), record.models, seed=record.seed, rounds=record.rounds
         )
-        differences = compare_results(record.result, result.to_dict())
+        differences = compare_results(record.result, json.loads(_dumps(result.to_dict())))
         return result, not differences, differences
 
     # -- connection ------------------------------------------------------------------------
@@ -390,6 +393,11 @@ class RunStore:
 
         Every :class:`sqlite3.Error` and :class:`OSError` becomes a :class:`StoreError`.
         """
+        if self.path.is_dir():
+            raise StoreError(
+                f"the run store {self.path} is a folder; give the database file, such as "
+                f"{self.path / FILENAME}"
+            )
         if not create and not self.path.exists():
             yield None
             return
@@ -523,12 +531,12 @@ def compare_results(stored: Any, now: Any, path: str = "") -> list[str]:
     ``issues[sanctions]``; numbers must be equal exactly. Paths matching
     :data:`IGNORED_ON_RERUN` are skipped.
     """
-    if any(fnmatchcase(path, pattern) for pattern in IGNORED_ON_RERUN):
-        return []
     if isinstance(stored, dict) and isinstance(now, dict):
         out = []
         for key in dict.fromkeys([*stored, *now]):
             sub = f"{path}.{key}" if path else str(key)
+            if _ignored(sub):
+                continue
             if key not in now:
                 out.append(f"{sub}: stored {_show(stored[key])}, now missing")
             elif key not in stored:
@@ -538,20 +546,24 @@ def compare_results(stored: Any, now: Any, path: str = "") -> list[str]:
         return out
     if isinstance(stored, list) and isinstance(now, list):
         old_ids, new_ids = _ids(stored), _ids(now)
-        if old_ids is not None and new_ids is not None:
-            return compare_results(
-                dict(zip(old_ids, stored, strict=True)),
-                dict(zip(new_ids, now, strict=True)),
-                path,
-            ) if old_ids == new_ids else [f"{path}: stored {old_ids}, now {new_ids}"]
-        if len(stored) == len(now):
+        if old_ids is not None and old_ids == new_ids:
+            keys = [f"{path}[{key}]" for key in old_ids]
+        elif old_ids is None and new_ids is None and len(stored) == len(now):
+            keys = [f"{path}[{k}]" for k in range(len(stored))]
+        else:
+            keys = []
+        if keys:
             out = []
-            for k, (a, b) in enumerate(zip(stored, now, strict=True)):
-                out += compare_results(a, b, f"{path}[{k}]")
+            for sub, a, b in zip(keys, stored, now, strict=True):
+                out += compare_results(a, b, sub)
             return out
-    if stored == now and type(stored) is type(now):
+    if stored == now:
         return []
     return [f"{path}: stored {_show(stored)}, now {_show(now)}"]
+
+
+def _ignored(path: str) -> bool:
+    return any(fnmatchcase(path, pattern) for pattern in IGNORED_ON_RERUN)
 
 
 def _ids(items: list[Any]) -> list[str] | None:

@@ -1,5 +1,8 @@
 """Rich renderables for the terminal: forecast table, trace tables, scenario summary, lists.
 
+The stored side of a run (:mod:`summitry.store`) has its own renderers: a table of runs
+and the view of one run, whose forecast table is drawn from the stored result alone.
+
 Every function returns something :meth:`rich.console.Console.print` can show; nothing is
 printed here. Values are shown on each issue's own scale.
 """
@@ -7,17 +10,29 @@ printed here. Values are shown on each issue's own scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from summitry.forecast import Forecast
+from summitry.forecast import Forecast, StopSummary
 from summitry.models import Model
-from summitry.scenario import Issue, Scenario
+from summitry.scenario import Issue, Scale, Scenario
+from summitry.store import RunRecord, RunSummary
+from summitry.trajectory import Stop
 
-__all__ = ["example_list", "forecast_table", "model_list", "scenario_summary", "trace_view"]
+__all__ = [
+    "example_list",
+    "forecast_table",
+    "model_list",
+    "run_view",
+    "runs_table",
+    "scenario_summary",
+    "stored_forecast_table",
+    "trace_view",
+]
 
 
 def _number(x: float | None, issue: Issue) -> str:
@@ -151,3 +166,98 @@ def model_list(models: Mapping[str, type[Model]]) -> Text:
 def example_list(examples: Iterable[tuple[str, str]]) -> Text:
     """One line per bundled scenario: name and description."""
     return _name_lines(examples)
+
+
+# -- stored runs ---------------------------------------------------------------------------
+
+
+def _stop_label(cell: Mapping[str, Any]) -> str:
+    """The table label of a stored stop, as :attr:`StopSummary.label` words it."""
+    try:
+        stop = Stop[str(cell["stop"]).upper().replace(" ", "_")]
+    except KeyError:
+        return str(cell["stop"])
+    return StopSummary(stop, int(cell["rounds"]), int(cell["cycle_length"])).label
+
+
+def stored_forecast_table(result: Mapping[str, Any]) -> Table:
+    """The :func:`forecast_table` of a run, drawn from its stored :meth:`Forecast.to_dict`."""
+    parts = [result["scenario"], f"input {result['input_sha256'][:12]}", f"seed {result['seed']}"]
+    if result["samples"] > 1:
+        parts.append(f"{result['samples']} samples")
+    caption = " · ".join(parts)
+    table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
+    table.add_column("issue", no_wrap=True)
+    table.add_column("status quo", justify="right")
+    for name in result["models"]:
+        table.add_column(name, justify="right")
+    for data in result["issues"]:
+        issue = Issue(id=data["id"], scale=Scale(min=data["scale"][0], max=data["scale"][1]))
+        cells: list[RenderableType] = [
+            Text.assemble(issue.id, "\n", (_scale(issue), "dim")),
+            _number(data["status_quo"], issue),
+        ]
+        for name in result["models"]:
+            cell = data["forecasts"][name]
+            cells.append(
+                Text.assemble(
+                    (_number(cell["outcome"], issue), "bold"), "\n", (_stop_label(cell), "dim")
+                )
+            )
+        table.add_row(*cells, end_section=True)
+    return table
+
+
+def _when(created: str) -> str:
+    """``2025-03-01T09:30:00+00:00`` -> ``2025-03-01 09:30``."""
+    return created[:16].replace("T", " ")
+
+
+def runs_table(runs: Sequence[RunSummary], *, caption: str = "") -> Table:
+    """One row per recorded run: id, time, scenario, models, samples, seed, input hash."""
+    table = Table(caption=caption or None, caption_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("time (UTC)", no_wrap=True)
+    scenario = max((len(run.scenario_name) for run in runs), default=0)
+    table.add_column("scenario", min_width=min(scenario, 20), overflow="fold")
+    longest = max((len(name) for run in runs for name in run.models), default=0)
+    table.add_column("models", min_width=longest + 1)
+    table.add_column("samples", justify="right")
+    table.add_column("seed", justify="right")
+    table.add_column("input", no_wrap=True)
+    for run in runs:
+        table.add_row(
+            Text(run.id, style="bold"),
+            _when(run.created),
+            run.scenario_name,
+            ", ".join(run.models),
+            str(run.samples),
+            str(run.seed),
+            Text(run.input_sha256[:8], style="dim"),
+        )
+    return table
+
+
+def run_view(record: RunRecord) -> Group:
+    """One run: what produced it, then its forecast table from the stored result."""
+    rows = [
+        ("run", record.id),
+        ("time", f"{record.created[:19].replace('T', ' ')} UTC"),
+        ("source", record.source),
+        ("scenario", record.scenario_name),
+        ("sha256", record.input_sha256),
+        ("seed", str(record.seed)),
+        ("samples", str(record.samples)),
+    ]
+    if record.rounds is not None:
+        rows.append(("rounds", str(record.rounds)))
+    rows.append(("version", f"summitry {record.summitry_version}"))
+    for name, params in record.models.items():
+        words = " ".join(f"{k}={v}" for k, v in params.items())
+        rows.append(("model", Text.assemble((name, "bold"), " ", words)))
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="dim", no_wrap=True)
+    head.add_column()
+    for key, value in rows:
+        head.add_row(key, value)
+    return Group(head, Text(""), stored_forecast_table(record.result))
