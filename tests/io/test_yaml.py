@@ -206,7 +206,9 @@ def test_negative_salience(tmp_path):
 def test_negative_capability(tmp_path):
     text = changed("capability: 0.5", "capability: -0.5")
     err = error_for(tmp_path, text)
-    assert_error(err, line_no(text, "capability: -0.5"), "actors[1].capability", "must be 0 or more")
+    assert_error(
+        err, line_no(text, "capability: -0.5"), "actors[1].capability", "must be 0 or more"
+    )
 
 
 def test_all_capabilities_zero(tmp_path):
