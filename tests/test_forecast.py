@@ -57,7 +57,7 @@ def test_to_dict_has_the_documented_keys(scenario):
     assert second["status_quo"] is None
     assert set(first["forecasts"]) == set(MODELS)
     entry = first["forecasts"]["compromise"]
-    assert set(entry) == {"outcome", "stop", "rounds", "cycle_length"}
+    assert set(entry) == {"outcome", "interval", "stop", "rounds", "cycle_length"}
     assert entry["stop"] == "closed form"
     assert {f["stop"] for f in first["forecasts"].values()} <= {s.label for s in Stop}
 

@@ -31,6 +31,7 @@ from summitry.report import (
     trace_csv,
     trace_view,
 )
+from summitry.report.progress import model_progress
 from summitry.report.terminal import run_view, runs_table
 from summitry.store import RunStore
 
@@ -124,6 +125,12 @@ def forecast(
     json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
+        ),
+    ] = 1,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
     ] = None,
@@ -135,7 +142,8 @@ def forecast(
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
-    result = run_forecast(scenario, models, seed=seed)
+    with model_progress(models, samples, quiet=json) as advance:
+        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
     record = to_json(result)
     run_id = None if no_store else RunStore(store).record(result, file)
     if output is not None:

@@ -10,7 +10,7 @@ back to what produced it. The same scenario and seed give a byte-identical
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -18,12 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from summitry.analysis.uncertainty import sample
 from summitry.errors import ParameterError
 from summitry.models import MODELS, Model, get_model
 from summitry.scenario import Scenario
 from summitry.trajectory import Stop, Trajectory
 
-__all__ = ["Forecast", "StopSummary", "forecast", "replay", "summitry_version"]
+__all__ = ["INTERVAL", "Forecast", "StopSummary", "forecast", "replay", "summitry_version"]
+
+INTERVAL = (0.05, 0.95)
+"""Quantiles of the interval reported beside each median outcome (a 90 % interval)."""
 
 
 def summitry_version() -> str:
@@ -134,6 +138,17 @@ class Forecast:
             out[name] = {i: float(v) for i, v in zip(traj.inputs.issues, values, strict=True)}
         return out
 
+    def quantiles(self, q: Sequence[float]) -> dict[str, dict[str, list[float]]]:
+        """Outcome quantiles ``q`` (in [0, 1]) over samples, per model per issue."""
+        out = {}
+        for name, traj in self.trajectories.items():
+            values = np.quantile(traj.outcome_on_scale(), q, axis=0)  # (len(q), I)
+            out[name] = {
+                issue: [float(v) for v in values[:, k]]
+                for k, issue in enumerate(traj.inputs.issues)
+            }
+        return out
+
     def stops(self) -> dict[str, dict[str, StopSummary]]:
         """How each model stopped on each issue, summarised over samples."""
         out = {}
@@ -159,6 +174,7 @@ class Forecast:
             input and seed are identical).
         """
         outcomes, stops = self.outcomes(), self.stops()
+        intervals = self.quantiles(INTERVAL)
         head: dict[str, Any] = {
             "scenario": self.scenario.name,
             "input_sha256": self.input_sha256,
@@ -180,6 +196,7 @@ class Forecast:
                 st = stops[name][issue.id]
                 forecasts[name] = {
                     "outcome": _finite_or_none(outcomes[name][issue.id]),
+                    "interval": [_finite_or_none(v) for v in intervals[name][issue.id]],
                     "stop": st.stop.label,
                     "rounds": st.rounds,
                     "cycle_length": st.cycle_length,
@@ -243,8 +260,10 @@ def forecast(
     *,
     seed: int = 0,
     rounds: int | None = None,
+    samples: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> Forecast:
-    """Run models on a scenario.
+    """Run models on a scenario, on one batch of Monte Carlo draws of its inputs.
 
     Parameters
     ----------
@@ -257,6 +276,11 @@ def forecast(
         Seed given to every model, so that the same scenario and seed reproduce.
     rounds
         Run iterative models for exactly this many rounds (closed-form models ignore it).
+    samples
+        Number of draws of the uncertain inputs (:func:`summitry.analysis.uncertainty.sample`);
+        1 runs the scenario's own values. All draws run in one batch per model.
+    progress
+        Called with each model's name after it has run.
 
     Returns
     -------
@@ -270,9 +294,13 @@ def forecast(
     chosen = _resolve(models)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
-    inputs = scenario.to_arrays()
+    inputs = sample(scenario, samples, seed=int(seed))
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    trajectories = {m.name: m.run(inputs, rng=int(seed), rounds=rounds) for m in chosen}
+    trajectories = {}
+    for m in chosen:
+        trajectories[m.name] = m.run(inputs, rng=int(seed), rounds=rounds)
+        if progress is not None:
+            progress(m.name)
     return Forecast(
         scenario=scenario,
         models={m.name: m for m in chosen},
@@ -291,6 +319,7 @@ def replay(
     *,
     seed: int,
     rounds: int | None = None,
+    samples: int = 1,
 ) -> Forecast:
     """Run a forecast again from model names and parameters, as a run store keeps them.
 
@@ -300,7 +329,7 @@ def replay(
         The scenario of the original run.
     models
         Parameters by model name (:meth:`Model.get_params`), in the order the models ran.
-    seed, rounds
+    seed, rounds, samples
         As given to :func:`forecast` for the original run.
 
     Raises
@@ -317,4 +346,4 @@ def replay(
             chosen.append(MODELS[name](**params))
         except TypeError as exc:
             raise ParameterError(f"model '{name}' cannot take {dict(params)}: {exc}") from None
-    return forecast(scenario, chosen, seed=seed, rounds=rounds)
+    return forecast(scenario, chosen, seed=seed, rounds=rounds, samples=samples)

@@ -380,7 +380,11 @@ class RunStore:
         """
         record = self.get(run_id)
         result = replay(
-            record.load_scenario(), record.models, seed=record.seed, rounds=record.rounds
+            record.load_scenario(),
+            record.models,
+            seed=record.seed,
+            rounds=record.rounds,
+            samples=record.samples,
         )
         differences = compare_results(record.result, json.loads(_dumps(result.to_dict())))
         return result, not differences, differences

@@ -61,28 +61,7 @@ def _caption(forecast: Forecast) -> str:
 
 def forecast_table(forecast: Forecast) -> Table:
     """One row per issue: status quo, then each model's outcome and how it stopped."""
-    outcomes, stops = forecast.outcomes(), forecast.stops()
-    caption = _caption(forecast)
-    table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
-    table.add_column("issue", no_wrap=True)
-    table.add_column("status quo", justify="right")
-    for name in forecast.trajectories:
-        table.add_column(name, justify="right")
-    for issue in forecast.scenario.issues:
-        cells: list[RenderableType] = [
-            Text.assemble(issue.id, "\n", (_scale(issue), "dim")),
-            _number(issue.status_quo, issue),
-        ]
-        for name in forecast.trajectories:
-            cells.append(
-                Text.assemble(
-                    (_number(outcomes[name][issue.id], issue), "bold"),
-                    "\n",
-                    (stops[name][issue.id].label, "dim"),
-                )
-            )
-        table.add_row(*cells, end_section=True)
-    return table
+    return stored_forecast_table(forecast.to_dict())
 
 
 def trace_view(forecast: Forecast, model: str, *, sample: int = 0) -> Group:
@@ -181,7 +160,10 @@ def _stop_label(cell: Mapping[str, Any]) -> str:
 
 
 def stored_forecast_table(result: Mapping[str, Any]) -> Table:
-    """The :func:`forecast_table` of a run, drawn from its stored :meth:`Forecast.to_dict`."""
+    """The forecast table drawn from a :meth:`Forecast.to_dict` record (live or stored).
+
+    With several samples each cell shows the median and its 90 % interval.
+    """
     parts = [result["scenario"], f"input {result['input_sha256'][:12]}", f"seed {result['seed']}"]
     if result["samples"] > 1:
         parts.append(f"{result['samples']} samples")
@@ -199,11 +181,13 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
         ]
         for name in result["models"]:
             cell = data["forecasts"][name]
-            cells.append(
-                Text.assemble(
-                    (_number(cell["outcome"], issue), "bold"), "\n", (_stop_label(cell), "dim")
-                )
-            )
+            text = Text.assemble((_number(cell["outcome"], issue), "bold"))
+            if result["samples"] > 1 and cell.get("interval"):
+                lo, hi = cell["interval"]
+                text.append(f" [{_number(lo, issue)}, {_number(hi, issue)}]", style="dim")
+            text.append("\n")
+            text.append(_stop_label(cell), style="dim")
+            cells.append(text)
         table.add_row(*cells, end_section=True)
     return table
 

@@ -1,0 +1,45 @@
+"""A progress bar over the models of a forecast, on stderr, for runs worth waiting for."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from summitry.models import MODELS
+
+__all__ = ["SHOW_FROM_SAMPLES", "model_progress"]
+
+SHOW_FROM_SAMPLES = 1000
+"""Batches this large or larger show a bar; smaller runs finish before it would draw."""
+
+
+@contextlib.contextmanager
+def model_progress(
+    models: Sequence[Any] | None, samples: int, *, quiet: bool = False
+) -> Iterator[Callable[[str], None] | None]:
+    """Yield a callback that advances a bar by one model, or None when no bar is shown.
+
+    The bar goes to stderr and only to a terminal, so piped output stays clean.
+    """
+    console = Console(stderr=True)
+    if quiet or samples < SHOW_FROM_SAMPLES or not console.is_terminal:
+        yield None
+        return
+    total = len(models) if models else len(MODELS)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(f"{samples} samples", total=total)
+
+        def advance(name: str) -> None:
+            bar.update(task, advance=1, description=f"{samples} samples · {name} done")
+
+        yield advance
