@@ -50,7 +50,13 @@ def test_forecast_json_is_complete_and_byte_identical(tmp_path):
     for key in ("id", "description", "scale", "low", "high", "status_quo", "forecasts"):
         assert key in issue
     assert set(issue["forecasts"]) == set(MODELS)
-    assert set(issue["forecasts"]["eum"]) == {"outcome", "interval", "stop", "rounds", "cycle_length"}
+    assert set(issue["forecasts"]["eum"]) == {
+        "outcome",
+        "interval",
+        "stop",
+        "rounds",
+        "cycle_length",
+    }
 
 
 def test_forecast_output_file_holds_the_json(tmp_path):
