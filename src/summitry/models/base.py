@@ -19,7 +19,7 @@ from summitry.errors import ParameterError
 from summitry.inputs import Inputs
 from summitry.trajectory import Stop, Trajectory
 
-__all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle"]
+__all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle", "settle_positions"]
 
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
 """One round: positions ``(S, A, I)`` and the ``(S, I)`` mask of (sample, issue) pairs still
@@ -133,7 +133,7 @@ def iterate(
     new positions and a dict of ``(S, A, I)`` extras describing the round just played (e.g.
     the risk exponents used in it); it need only be right inside the mask.
     """
-    s, _, n_i = x0.shape
+    s, n_a, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
     history = [np.array(x0, dtype=float)]
     extras_hist: dict[str, list[np.ndarray]] = {
@@ -145,6 +145,10 @@ def iterate(
     )
     stop_round = np.full((s, n_i), limit, dtype=np.int64)
     cycle = np.zeros((s, n_i), dtype=np.int64)
+    # The past states of the lanes (sample, issue pairs) still moving, kept compact as
+    # (rounds, lanes, actors) so that a repeated state is found in one comparison.
+    lanes = np.arange(s * n_i)
+    trail = _lanes(history[0])[None]
     for t in range(1, limit + 1):
         x = history[-1]
         new, extras = step(x, active.copy())
@@ -160,18 +164,21 @@ def iterate(
         done = active & (moved <= tol)
         reason[done], stop_round[done] = Stop.CONVERGED, t
         active &= ~done
-        lane = np.nonzero(active)
-        if lane[0].size and t >= 2:
-            # A repeated state: compare the lanes still moving with every earlier round.
-            now = new.swapaxes(1, 2)[lane]
-            past = np.stack([h.swapaxes(1, 2)[lane] for h in history[: t - 1]])
-            gap = np.max(np.abs(past - now), axis=-1)  # (t - 1, lanes): rounds 0 .. t - 2
+        still = active.reshape(-1)[lanes]
+        lanes, trail = lanes[still], trail[:, still]
+        now = _lanes(new)[lanes]
+        if t >= 2 and lanes.size:
+            gap = np.max(np.abs(trail[: t - 1] - now), axis=-1)  # rounds 0 .. t - 2
             seen = gap <= tol
             hit = seen.any(axis=0)
             last = (t - 2) - np.argmax(seen[::-1], axis=0)  # most recent matching round
-            found = tuple(ix[hit] for ix in lane)
-            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, (t - last)[hit]
-            active[found] = False
+            found = lanes[hit]
+            reason.reshape(-1)[found] = Stop.CYCLE
+            stop_round.reshape(-1)[found] = t
+            cycle.reshape(-1)[found] = (t - last)[hit]
+            active.reshape(-1)[found] = False
+            lanes, trail, now = lanes[~hit], trail[:, ~hit], now[~hit]
+        trail = np.concatenate([trail, now[None]])
         if not active.any():
             break
     return RoundResult(
@@ -181,6 +188,34 @@ def iterate(
         stop_round=stop_round,
         cycle_length=cycle,
     )
+
+
+def _lanes(x: np.ndarray) -> np.ndarray:
+    """``(S, A, I)`` -> ``(S * I, A)``: one row per (sample, issue) lane."""
+    return x.swapaxes(1, 2).reshape(-1, x.shape[1])
+
+
+def settle_positions(
+    position: np.ndarray,
+    stop_round: np.ndarray,
+    cycle_length: np.ndarray,
+    stat: Callable[[np.ndarray, int], np.ndarray],
+) -> np.ndarray:
+    """Outcome per (sample, issue) from the final state or the states of a cycle.
+
+    Only those states are gathered: ``stat(states, repeats)`` receives ``(S * C, A, I)``
+    positions (C states per sample, sample-major) and returns ``(S * C, I)``; the outcome
+    is its value at the stopping round, or its mean over the cycle.
+    """
+    n_s, _, n_a, n_i = position.shape
+    length = np.maximum(cycle_length, 1)
+    c_max = int(length.max())
+    back = np.arange(c_max)[None, :, None]
+    used = back < length[:, None, :]  # (S, C, I)
+    idx = np.where(used, stop_round[:, None, :] - back, stop_round[:, None, :])
+    states = np.take_along_axis(position, idx[:, :, None, :], axis=1)  # (S, C, A, I)
+    values = stat(states.reshape(n_s * c_max, n_a, n_i), c_max).reshape(n_s, c_max, n_i)
+    return np.sum(np.where(used, values, 0.0), axis=1) / np.sum(used, axis=1)
 
 
 def settle(stat: np.ndarray, stop_round: np.ndarray, cycle_length: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 
 from summitry.inputs import Inputs
 from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
-from summitry.models.base import Model, iterate, settle
+from summitry.models.base import Model, iterate, settle_positions
 from summitry.trajectory import Trajectory
 
 __all__ = ["ExpectedUtility"]
@@ -159,14 +159,15 @@ class ExpectedUtility(Model):
             rounds=rounds,
             extras0={"risk_exponent": np.ones_like(inputs.position)},
         )
-        n_s, n_t = res.position.shape[:2]
-        flat = res.position.reshape((n_s * n_t,) + res.position.shape[2:])
-        w = np.repeat(inputs.weight, n_t, axis=0)
-        if self.outcome == "median":
-            stat = weighted_median(flat, w, self.tie)
-        else:
-            stat = weighted_mean(flat, w)
-        outcome = settle(stat.reshape(n_s, n_t, -1), res.stop_round, res.cycle_length)
+        weight = inputs.weight
+
+        def stat(states: np.ndarray, repeats: int) -> np.ndarray:
+            w = np.repeat(weight, repeats, axis=0)
+            if self.outcome == "median":
+                return weighted_median(states, w, self.tie)
+            return weighted_mean(states, w)
+
+        outcome = settle_positions(res.position, res.stop_round, res.cycle_length, stat)
         return Trajectory(
             model=self.name,
             inputs=inputs,

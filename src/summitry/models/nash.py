@@ -1,0 +1,357 @@
+"""Nash bargaining with veto players: the weighted Nash product over the acceptable packages.
+
+Sources: Nash (1950), "The bargaining problem", *Econometrica* 18(2); the asymmetric
+(weighted) solution of Kalai (1977) and Roth (1979); Achen (2006), "Institutional realism
+and bargaining models", in *The European Union Decides*, with the status quo as the
+disagreement point. See ``docs/models/nash.md`` and ``docs/decisions.md``.
+
+The outcome ``x`` (one value per issue) maximises ``sum_i w_i log(U_i(x) - d_i)`` where
+``U_i`` is actor i's salience-weighted utility summed over issues and ``d_i`` its
+disagreement utility: the status quo for a veto player, its worst outcome in the
+bargaining range for an actor without a veto. A veto player only accepts packages that
+leave it at least as well off as the status quo; when no package other than the status
+quo is acceptable to all of them, there is no deal and the status quo stands.
+
+The problem is concave. It is solved for every sample at once by Newton's method on a
+path that relaxes the veto players' disagreement point by ``t`` times their utility range
+and lets ``t`` fall from 1 to 1e-12; arrays are laid out ``(S, A, I)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from summitry.errors import ScenarioError
+from summitry.inputs import Inputs
+from summitry.models.base import Model, closed_form
+from summitry.trajectory import Trajectory
+
+__all__ = ["NashBargaining", "NashSolution"]
+
+_PATH = 10.0 ** -np.arange(0, 13, 3)
+"""Relaxations ``t`` of the veto players' disagreement point, warm-started in turn."""
+_SMOOTH = 0.1
+"""Smoothing of the linear loss at relaxation ``t``: ``sqrt(d**2 + e**2) - e``, ``e = 0.1 t``."""
+_STEP = 1e-11
+"""A sample's Newton iterations stop when no issue moves by more than this."""
+_MAX_NEWTON = 60
+_SAME = 1e-12
+"""A veto player this close to the status quo on every issue it cares about blocks them all."""
+
+
+@dataclass(frozen=True, eq=False)
+class NashSolution:
+    """What :meth:`NashBargaining.solve` returns for a batch.
+
+    Attributes
+    ----------
+    outcome
+        ``(S, I)`` on ``[0, 1]``; exactly the status quo where there is no deal.
+    deal
+        ``(S,)`` true where the outcome differs from the status quo by more than ``tol``.
+    gain
+        ``(S, A)`` each actor's utility at the outcome minus its utility at the status quo.
+    binding
+        ``(S, A)`` veto players with a stake that gain nothing (at most ``tol`` times their
+        utility range): their acceptance is what holds the outcome where it is.
+    blocking
+        ``(S, A)`` veto players without whose veto a sample with no deal would have one;
+        all false where there is a deal. ``None`` when not computed.
+    converged
+        ``(S,)`` false where Newton's method hit its iteration limit on some stage.
+    """
+
+    outcome: np.ndarray
+    deal: np.ndarray
+    gain: np.ndarray
+    binding: np.ndarray
+    blocking: np.ndarray | None
+    converged: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """One bargaining problem per sample; ``veto`` is ``(S, A)``: whose acceptance is needed."""
+
+    p: np.ndarray  # (S, A, I) positions
+    s: np.ndarray  # (S, A, I) salience, zero where absent
+    w: np.ndarray  # (S, A) bargaining weight
+    veto: np.ndarray  # (S, A)
+    sq: np.ndarray  # (S, I)
+    lo: np.ndarray  # (S, I) bargaining range: positions of present actors and status quo
+    hi: np.ndarray  # (S, I)
+
+    def take(self, rows: np.ndarray) -> _Batch:
+        return _Batch(*(getattr(self, k)[rows] for k in self.__dataclass_fields__))
+
+
+class NashBargaining(Model):
+    """Weighted Nash bargaining over multi-issue packages, with veto players.
+
+    Parameters
+    ----------
+    utility
+        Loss in distance on each issue. ``"quadratic"`` (default): ``U_i(x) = -sum_k s_ik
+        (x_k - p_ik)**2``, risk-averse and smooth, the form under which the Nash outcome
+        is a weighted mean of positions (Achen 2006); the solution is unique.
+        ``"linear"``: ``-sum_k s_ik |x_k - p_ik|``, risk-neutral as in spatial voting
+        models; on several issues the outcome may then not be unique (the solver returns
+        the limit of a smoothed problem).
+    fallback
+        Disagreement utility of an actor without a veto. ``"range"`` (default): its worst
+        utility over the bargaining range (each issue from the lowest to the highest of
+        the positions and the status quo), since it cannot hold on to the status quo.
+        ``"status_quo"``: the status quo, as in Nash (1950); every actor must then gain,
+        which makes everyone a veto player (unanimity).
+    weight
+        Bargaining weight ``w_i`` (exponent in the Nash product). Salience inside ``U_i``
+        sets only the trade-off between issues, since rescaling an actor's utility leaves
+        the Nash outcome unchanged; its level enters here. ``"total"`` (default):
+        ``c_i * sum_k s_ik``, which on one issue gives the compromise model's weights
+        ``c * s``. ``"mean"``: ``c_i`` times the mean salience over the issues ``i`` takes
+        part in. ``"capability"``: ``c_i`` alone.
+    tol
+        On ``[0, 1]``: an outcome within ``tol`` of the status quo on every issue is no
+        deal; a veto player gaining at most ``tol`` times its utility range is binding.
+    """
+
+    name: ClassVar[str] = "nash"
+    summary: ClassVar[str] = (
+        "weighted Nash bargaining over packages; veto players accept only gains (Nash 1950)"
+    )
+    _constraints = {
+        "utility": (lambda v: v in ("quadratic", "linear"), "'quadratic' or 'linear'"),
+        "fallback": (lambda v: v in ("range", "status_quo"), "'range' or 'status_quo'"),
+        "weight": (
+            lambda v: v in ("total", "mean", "capability"),
+            "'total', 'mean' or 'capability'",
+        ),
+        "tol": (lambda v: isinstance(v, (int, float)) and 0 < v < 0.01, "a number in (0, 0.01)"),
+    }
+
+    def __init__(
+        self,
+        *,
+        utility: str = "quadratic",
+        fallback: str = "range",
+        weight: str = "total",
+        tol: float = 1e-7,
+    ):
+        self.utility = utility
+        self.fallback = fallback
+        self.weight = weight
+        self.tol = tol
+
+    def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
+        return closed_form(self.name, inputs, self.solve(inputs, blocking=False).outcome)
+
+    def solve(self, inputs: Inputs, *, blocking: bool = True) -> NashSolution:
+        """Solve every sample; with ``blocking``, also find who blocks where no deal is struck.
+
+        Raises
+        ------
+        ScenarioError
+            When an issue has no status quo in some sample: there is no disagreement point.
+        """
+        self._validate_params()
+        missing = np.isnan(inputs.status_quo).any(axis=0)
+        if missing.any():
+            issue = inputs.issues[int(np.argmax(missing))]
+            raise ScenarioError(
+                f"issue '{issue}' has no status_quo; the Nash model needs one",
+                location=f"issues.{issue}.status_quo",
+            )
+        batch = self._batch(inputs)
+        x, converged = _bargain(batch, self.utility)
+        deal = np.max(np.abs(x - batch.sq), axis=1) > self.tol
+        x = np.where(deal[:, None], x, batch.sq)
+        exact = _utility(batch, x, self.utility, 0.0)
+        gain = exact - _utility(batch, batch.sq, self.utility, 0.0)
+        binding = batch.veto & _stake(batch) & (gain <= self.tol * _range(batch, self.utility))
+        found = self._blocking(batch, deal) if blocking else None
+        return NashSolution(x, deal, gain, binding, found, converged)
+
+    def _batch(self, inputs: Inputs) -> _Batch:
+        s = np.where(inputs.present, inputs.salience, 0.0)
+        present = np.broadcast_to(inputs.present, s.shape)
+        p = np.asarray(inputs.position)
+        sq = np.asarray(inputs.status_quo)
+        lo = np.minimum(sq, np.min(np.where(present, p, np.inf), axis=1))
+        hi = np.maximum(sq, np.max(np.where(present, p, -np.inf), axis=1))
+        if self.weight == "total":
+            w = inputs.capability * s.sum(axis=2)
+        elif self.weight == "mean":
+            n = np.maximum(inputs.present.sum(axis=1), 1)
+            w = inputs.capability * s.sum(axis=2) / n
+        else:
+            w = np.array(inputs.capability, dtype=float)
+        veto = inputs.veto.any(axis=1) if self.fallback == "range" else np.ones(s.shape[1], bool)
+        veto = np.broadcast_to(veto, w.shape)
+        return _Batch(p=p, s=s, w=w, veto=veto, sq=sq, lo=lo, hi=hi)
+
+    def _blocking(self, batch: _Batch, deal: np.ndarray) -> np.ndarray:
+        """Solve each sample without a deal once per veto player, with that veto lifted."""
+        out = np.zeros(batch.w.shape, dtype=bool)
+        rows = np.flatnonzero(~deal)
+        who = np.flatnonzero(batch.veto[rows].any(axis=0))
+        if rows.size == 0 or who.size == 0:
+            return out
+        sub = batch.take(np.repeat(rows, who.size))
+        veto = np.array(sub.veto)
+        veto[np.arange(veto.shape[0]), np.tile(who, rows.size)] = False
+        sub = _Batch(sub.p, sub.s, sub.w, veto, sub.sq, sub.lo, sub.hi)
+        x, _ = _bargain(sub, self.utility)
+        freed = np.max(np.abs(x - sub.sq), axis=1) > self.tol
+        out[np.ix_(rows, who)] = freed.reshape(rows.size, who.size) & batch.veto[np.ix_(rows, who)]
+        return out
+
+
+# -- utilities -----------------------------------------------------------------------------
+
+
+def _loss(d: np.ndarray, utility: str, e: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss at signed distance ``d`` with its first and second derivatives."""
+    if utility == "quadratic":
+        return d * d, 2.0 * d, np.broadcast_to(2.0, d.shape)
+    r = np.sqrt(d * d + e * e)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return r - e, np.where(r > 0, d / r, 0.0), np.where(r > 0, e * e / r**3, 0.0)
+
+
+def _utility(b: _Batch, x: np.ndarray, utility: str, e: float) -> np.ndarray:
+    """``(S, A)`` utilities of the packages ``x`` ``(S, I)``."""
+    return -np.sum(b.s * _loss(x[:, None, :] - b.p, utility, e)[0], axis=2)
+
+
+def _worst(b: _Batch, utility: str, e: float) -> np.ndarray:
+    """``(S, A)`` each actor's lowest utility over the bargaining range (at its corners)."""
+    far = np.maximum(
+        _loss(b.lo[:, None, :] - b.p, utility, e)[0], _loss(b.hi[:, None, :] - b.p, utility, e)[0]
+    )
+    return -np.sum(b.s * far, axis=2)
+
+
+def _range(b: _Batch, utility: str) -> np.ndarray:
+    """``(S, A)`` highest minus lowest utility over the bargaining range."""
+    return -_worst(b, utility, 0.0)
+
+
+def _stake(b: _Batch, free: np.ndarray | None = None) -> np.ndarray:
+    """``(S, A)`` actors whose utility varies over the (free part of the) bargaining range."""
+    width = (b.hi - b.lo) * (1.0 if free is None else free)
+    return np.sum(b.s * width[:, None, :], axis=2) > 0
+
+
+def _blocked_issues(b: _Batch, frozen: np.ndarray) -> np.ndarray:
+    """Add the issues held at the status quo by veto players who cannot gain at all.
+
+    A veto player at the status quo on every free issue it cares about loses from any
+    change on them, so none can happen; freezing them may leave another veto player in
+    the same position, hence the repetition (at most once per actor, usually once).
+    """
+    at_sq = np.abs(b.p - b.sq[:, None, :]) <= _SAME
+    for _ in range(b.p.shape[1]):
+        cares = (b.s > 0) & ~frozen[:, None, :]
+        stuck = b.veto & cares.any(axis=2) & np.all(at_sq | ~cares, axis=2)
+        new = np.any(stuck[:, :, None] & cares, axis=1) & ~frozen
+        if not new.any():
+            break
+        frozen = frozen | new
+    return frozen
+
+
+# -- the solver ----------------------------------------------------------------------------
+
+
+def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
+    """Maximise the weighted Nash product in every sample; return ``(S, I)`` and convergence."""
+    width = b.hi - b.lo
+    player = _stake(b) & (b.w > 0)
+    dead = (width == 0) | ~np.any((b.s > 0) & player[:, :, None], axis=1)
+    frozen = _blocked_issues(b, dead)
+    free = ~frozen
+    player = _stake(b, free) & (b.w > 0)
+    guard = _stake(b, free) & b.veto
+    total = np.sum(np.where(player, b.w, 0.0), axis=1, keepdims=True)
+    free &= (total > 0)[:, :1]
+    spread = _range(b, utility)
+    x = np.where(free, 0.5 * (b.lo + b.hi), b.sq)
+    converged = np.ones(x.shape[0], dtype=bool)
+    for t in _PATH:
+        e = _SMOOTH * t
+        u_sq = _utility(b, b.sq, utility, e)
+        d = np.where(b.veto, u_sq - t * spread, _worst(b, utility, e))
+        omega = np.where(player, b.w, 0.0) + np.where(guard, t * total, 0.0)
+        # the previous point may lie outside the new domain: move it towards the status quo
+        short = np.where(guard, u_sq - _utility(b, x, utility, e), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(short > 0, 0.5 * t * spread / short, np.inf)
+        theta = np.minimum(1.0, np.min(room, axis=1, initial=np.inf))[:, None]
+        x = b.sq + theta * (x - b.sq)
+        x, ok = _newton(b, x, free, d, omega, utility, e)
+        converged &= ok
+    return np.clip(x, b.lo, b.hi), converged
+
+
+def _value(p, s, x, d, omega, utility, e):  # noqa: ANN001, ANN202
+    """Nash objective ``sum omega log h`` per sample, ``-inf`` outside the domain."""
+    h = -np.sum(s * _loss(x[:, None, :] - p, utility, e)[0], axis=2) - d
+    inside = np.all((h > 0) | (omega == 0), axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.sum(np.where(omega > 0, omega * np.log(h), 0.0), axis=1)
+    return np.where(inside, f, -np.inf)
+
+
+def _direction(p, s, x, free, d, omega, utility, e):  # noqa: ANN001, ANN202
+    """Newton step (at most 1 on any issue), the slope along it and the objective."""
+    loss, d1, d2 = _loss(x[:, None, :] - p, utility, e)
+    h = -np.sum(s * loss, axis=2) - d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coef = np.where(omega > 0, omega / h, 0.0)  # (S, A)
+        f = np.sum(np.where(omega > 0, omega * np.log(h), 0.0), axis=1)
+        scaled = np.where(omega > 0, coef / h, 0.0)
+    g = -s * d1  # (S, A, I): gradient of each utility
+    grad = np.where(free, np.einsum("sa,sai->si", coef, g), 0.0)
+    curv = -np.einsum("sa,sai->si", coef, s * d2)
+    scaled = scaled[:, :, None] * g
+    hess = -np.matmul(np.swapaxes(g, 1, 2), scaled)
+    eye = np.eye(x.shape[1], dtype=bool)
+    hess += np.where(eye, curv[:, :, None], 0.0)
+    hess = np.where(free[:, :, None] & free[:, None, :], hess, np.where(eye, -1.0, 0.0))
+    ridge = 1e-14 * np.max(np.abs(hess), axis=(1, 2), keepdims=True)
+    step = np.linalg.solve(hess - ridge * eye, -grad[:, :, None])[:, :, 0]
+    step = np.where(free, step, 0.0)
+    step /= np.maximum(1.0, np.max(np.abs(step), axis=1, keepdims=True))
+    return step, np.sum(grad * step, axis=1), f
+
+
+def _newton(b, x, free, d, omega, utility, e):  # noqa: ANN001, ANN202
+    """Damped Newton ascent on one stage of the path, on the samples still moving."""
+    x = np.array(x)
+    active = np.ones(x.shape[0], dtype=bool)
+    for _ in range(_MAX_NEWTON):
+        rows = np.flatnonzero(active)
+        if rows.size == 0:
+            return x, active | True
+        p, s, xs, d_, w = b.p[rows], b.s[rows], x[rows], d[rows], omega[rows]
+        step, slope, f0 = _direction(p, s, xs, free[rows], d_, w, utility, e)
+        slack = 1e-13 * (np.abs(f0) + w.sum(axis=1))
+        alpha = np.ones(rows.size)
+        todo = np.ones(rows.size, dtype=bool)
+        for _ in range(60):  # backtracking: stay in the domain and rise enough
+            t = np.flatnonzero(todo)
+            trial = xs[t] + alpha[t, None] * step[t]
+            f1 = _value(p[t], s[t], trial, d_[t], w[t], utility, e)
+            ok = f1 >= f0[t] + 1e-4 * alpha[t] * slope[t] - slack[t]
+            xs[t[ok]] = trial[ok]
+            todo[t[ok]] = False
+            if not todo.any():
+                break
+            alpha[t[~ok]] *= 0.5
+        x[rows] = xs
+        moved = np.where(todo, 0.0, alpha * np.max(np.abs(step), axis=1))
+        active[rows] = moved > _STEP
+    return x, ~active
