@@ -19,8 +19,8 @@ from typer.core import TyperGroup
 
 from summitry import io, scenarios
 from summitry.errors import ParameterError, SummitryError
+from summitry.forecast import Forecast, summitry_version
 from summitry.forecast import forecast as run_forecast
-from summitry.forecast import summitry_version
 from summitry.models import MODELS, get_model
 from summitry.report import (
     example_list,
@@ -31,8 +31,9 @@ from summitry.report import (
     trace_csv,
     trace_view,
 )
+from summitry.report.drivers_table import drivers_json, drivers_progress, drivers_view
 from summitry.report.progress import model_progress
-from summitry.report.terminal import run_view, runs_table
+from summitry.report.terminal import run_view, runs_table, winners_table
 from summitry.store import RunStore
 
 __all__ = ["app"]
@@ -115,6 +116,14 @@ def main(
 # -- commands ------------------------------------------------------------------------------
 
 
+def _print_forecast(result: Forecast) -> None:
+    """The forecast table, then the winners and losers where there is a status quo."""
+    _out().print(forecast_table(result))
+    table = winners_table(result.to_dict())
+    if table is not None:
+        _out().print(table)
+
+
 @app.command()
 def forecast(
     file: FileArg,
@@ -151,7 +160,7 @@ def forecast(
     if json:
         typer.echo(record, nl=False)
     else:
-        _out().print(forecast_table(result))
+        _print_forecast(result)
     if run_id is not None:
         typer.echo(f"recorded as run {run_id}", err=True)
 
@@ -256,7 +265,7 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
     run_store = RunStore(store)
     full_id = run_store.get(run_id).id
     result, same, differences = run_store.rerun(full_id)
-    _out().print(forecast_table(result))
+    _print_forecast(result)
     if same:
         typer.echo(f"identical to run {full_id}")
         return
@@ -264,6 +273,95 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
     for line in differences:
         typer.echo(f"  {line}")
     raise typer.Exit(1)
+
+
+# -- drivers (sensitivity analysis) --------------------------------------------------------
+
+
+@app.command()
+def drivers(
+    file: FileArg,
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model whose outcome is analysed.")
+    ] = "compromise",
+    method: Annotated[
+        str, typer.Option("--method", help="sobol (variance shares) or morris (cheap screening).")
+    ] = "sobol",
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            "-n",
+            help="Sobol' base samples (a power of 2; default 512) or Morris trajectories "
+            "(default 64).",
+        ),
+    ] = None,
+    groups: Annotated[
+        str, typer.Option("--groups", help="actor-input, actor, input or factor.")
+    ] = "actor-input",
+    seed: SeedOpt = 0,
+    top: Annotated[
+        int | None, typer.Option("--top", "-k", min=1, help="Show this many inputs per issue.")
+    ] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Rank the inputs that move each issue's outcome most (docs/drivers.md)."""
+    from summitry.analysis.sensitivity import drivers as find_drivers  # SALib loads slowly
+
+    chosen = get_model(model)
+    scenario = io.load(file, format=fmt)
+    with drivers_progress(quiet=json) as progress:
+        result = find_drivers(
+            scenario, chosen, method=method, n=samples, seed=seed, groups=groups, progress=progress
+        )
+    if json:
+        typer.echo(drivers_json(result), nl=False)
+    else:
+        _out().print(drivers_view(result, top=top))
+
+
+# -- report (HTML page and PNG charts) -----------------------------------------------------
+
+
+@app.command()
+def report(
+    file: FileArg,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for index.html and the PNG charts (created if needed)."
+        ),
+    ],
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
+    ] = None,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
+        ),
+    ] = 1,
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
+    from summitry.report.html import build_report  # matplotlib loads slowly
+
+    if no_store and store is not None:
+        raise ParameterError("--store and --no-store exclude each other; give one of them")
+    models = [get_model(name) for name in model] if model else None
+    scenario = io.load(file, format=fmt)
+    with model_progress(models, samples) as advance:
+        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
+    run_id = None if no_store else RunStore(store).record(result, file)
+    page = build_report(result, output)
+    typer.echo(str(page))
+    if run_id is not None:
+        typer.echo(f"recorded as run {run_id}", err=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from summitry.analysis.uncertainty import sample
+from summitry.analysis.winners import winners
 from summitry.errors import ParameterError
 from summitry.models import MODELS, Model, get_model
 from summitry.scenario import Scenario
@@ -213,7 +214,30 @@ class Forecast:
                 }
             )
         head["issues"] = issues
+        head["winners"] = self.winners_dict()
         return head
+
+    def winners_dict(self) -> dict[str, Any]:
+        """Each model's winners and losers, ranked, as JSON-ready data (see analysis.winners)."""
+        out: dict[str, Any] = {}
+        for name, traj in self.trajectories.items():
+            w = winners(traj.inputs, traj.outcome)
+            share = w.share_winning()
+            out[name] = {
+                "issues": list(w.issues),
+                "actors": [
+                    {
+                        "actor": actor,
+                        "change": med,
+                        "interval": [lo, hi],
+                        "share_winning": share[actor],
+                    }
+                    for actor, med, lo, hi in w.summary(INTERVAL)
+                ]
+                if w.issues
+                else [],
+            }
+        return out
 
     def trace_rows(self, model: str, *, sample: int = 0) -> Iterator[dict[str, Any]]:
         """Every actor's position on every issue in every round, for one sample.

@@ -31,12 +31,15 @@ from summitry.trajectory import Trajectory
 
 __all__ = ["NashBargaining", "NashSolution"]
 
-_PATH = 10.0 ** -np.arange(0, 13, 3)
+_PATH = 10.0 ** -np.arange(3, 13, 3)
 """Relaxations ``t`` of the veto players' disagreement point, warm-started in turn."""
-_SMOOTH = 0.1
-"""Smoothing of the linear loss at relaxation ``t``: ``sqrt(d**2 + e**2) - e``, ``e = 0.1 t``."""
+_PATH_LINEAR = 10.0 ** -np.arange(1, 13)
+"""The same for the linear loss, whose smoothing follows ``t`` down to ``_SMOOTH_MIN``."""
+_SMOOTH, _SMOOTH_MIN = 1.0, 1e-9
 _STEP = 1e-11
-"""A sample's Newton iterations stop when no issue moves by more than this."""
+"""On the last stage, a sample's Newton iterations stop when no issue moves more than this."""
+_STEP_PATH = 1e-5
+"""The same on the earlier stages of the path."""
 _MAX_NEWTON = 60
 _SAME = 1e-12
 """A veto player this close to the status quo on every issue it cares about blocks them all."""
@@ -168,9 +171,9 @@ class NashBargaining(Model):
         x, converged = _bargain(batch, self.utility)
         deal = np.max(np.abs(x - batch.sq), axis=1) > self.tol
         x = np.where(deal[:, None], x, batch.sq)
-        exact = _utility(batch, x, self.utility, 0.0)
-        gain = exact - _utility(batch, batch.sq, self.utility, 0.0)
-        binding = batch.veto & _stake(batch) & (gain <= self.tol * _range(batch, self.utility))
+        gain = _utility(batch, x, self.utility) - _utility(batch, batch.sq, self.utility)
+        spread = -_worst(batch, self.utility)
+        binding = batch.veto & _stake(batch) & (gain <= self.tol * spread)
         found = self._blocking(batch, deal) if blocking else None
         return NashSolution(x, deal, gain, binding, found, converged)
 
@@ -212,8 +215,12 @@ class NashBargaining(Model):
 # -- utilities -----------------------------------------------------------------------------
 
 
-def _loss(d: np.ndarray, utility: str, e: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Loss at signed distance ``d`` with its first and second derivatives."""
+def _loss(d: np.ndarray, utility: str, e: float = 0.0) -> tuple[np.ndarray, ...]:
+    """Loss at signed distance ``d`` and its first two derivatives.
+
+    The linear loss is smoothed to ``sqrt(d**2 + e**2) - e`` while the solver runs; ``e = 0``
+    gives ``|d|`` exactly.
+    """
     if utility == "quadratic":
         return d * d, 2.0 * d, np.broadcast_to(2.0, d.shape)
     r = np.sqrt(d * d + e * e)
@@ -221,22 +228,15 @@ def _loss(d: np.ndarray, utility: str, e: float) -> tuple[np.ndarray, np.ndarray
         return r - e, np.where(r > 0, d / r, 0.0), np.where(r > 0, e * e / r**3, 0.0)
 
 
-def _utility(b: _Batch, x: np.ndarray, utility: str, e: float) -> np.ndarray:
+def _utility(b: _Batch, x: np.ndarray, utility: str, e: float = 0.0) -> np.ndarray:
     """``(S, A)`` utilities of the packages ``x`` ``(S, I)``."""
     return -np.sum(b.s * _loss(x[:, None, :] - b.p, utility, e)[0], axis=2)
 
 
-def _worst(b: _Batch, utility: str, e: float) -> np.ndarray:
+def _worst(b: _Batch, utility: str, e: float = 0.0) -> np.ndarray:
     """``(S, A)`` each actor's lowest utility over the bargaining range (at its corners)."""
-    far = np.maximum(
-        _loss(b.lo[:, None, :] - b.p, utility, e)[0], _loss(b.hi[:, None, :] - b.p, utility, e)[0]
-    )
-    return -np.sum(b.s * far, axis=2)
-
-
-def _range(b: _Batch, utility: str) -> np.ndarray:
-    """``(S, A)`` highest minus lowest utility over the bargaining range."""
-    return -_worst(b, utility, 0.0)
+    low, high = (_loss(end[:, None, :] - b.p, utility, e)[0] for end in (b.lo, b.hi))
+    return -np.sum(b.s * np.maximum(low, high), axis=2)
 
 
 def _stake(b: _Batch, free: np.ndarray | None = None) -> np.ndarray:
@@ -271,87 +271,112 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
     width = b.hi - b.lo
     player = _stake(b) & (b.w > 0)
     dead = (width == 0) | ~np.any((b.s > 0) & player[:, :, None], axis=1)
-    frozen = _blocked_issues(b, dead)
-    free = ~frozen
+    free = ~_blocked_issues(b, dead)
     player = _stake(b, free) & (b.w > 0)
     guard = _stake(b, free) & b.veto
     total = np.sum(np.where(player, b.w, 0.0), axis=1, keepdims=True)
-    free &= (total > 0)[:, :1]
-    spread = _range(b, utility)
+    free &= total > 0
+    spread = -_worst(b, utility)  # each actor's utility range: best is 0, at its position
+    u_sq = _utility(b, b.sq, utility)
     x = np.where(free, 0.5 * (b.lo + b.hi), b.sq)
     converged = np.ones(x.shape[0], dtype=bool)
-    for t in _PATH:
-        e = _SMOOTH * t
+    path = _PATH if utility == "quadratic" else _PATH_LINEAR
+    for t in path:
+        e = max(_SMOOTH * t, _SMOOTH_MIN) if utility == "linear" else 0.0
         u_sq = _utility(b, b.sq, utility, e)
         d = np.where(b.veto, u_sq - t * spread, _worst(b, utility, e))
         omega = np.where(player, b.w, 0.0) + np.where(guard, t * total, 0.0)
-        # the previous point may lie outside the new domain: move it towards the status quo
+        # the last point may lie outside the new domain: move it towards the status quo
         short = np.where(guard, u_sq - _utility(b, x, utility, e), 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             room = np.where(short > 0, 0.5 * t * spread / short, np.inf)
         theta = np.minimum(1.0, np.min(room, axis=1, initial=np.inf))[:, None]
         x = b.sq + theta * (x - b.sq)
-        x, ok = _newton(b, x, free, d, omega, utility, e)
+        s = np.where(omega[:, :, None] > 0, b.s, 0.0)
+        problem = _Stage(b.p, s, free, d, omega, utility, e)
+        x, ok = _newton(problem, x, _STEP if t == path[-1] else _STEP_PATH)
         converged &= ok
     return np.clip(x, b.lo, b.hi), converged
 
 
-def _value(p, s, x, d, omega, utility, e):  # noqa: ANN001, ANN202
-    """Nash objective ``sum omega log h`` per sample, ``-inf`` outside the domain."""
-    h = -np.sum(s * _loss(x[:, None, :] - p, utility, e)[0], axis=2) - d
-    inside = np.all((h > 0) | (omega == 0), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f = np.sum(np.where(omega > 0, omega * np.log(h), 0.0), axis=1)
-    return np.where(inside, f, -np.inf)
+@dataclass(frozen=True)
+class _Stage:
+    """One stage of the path: maximise ``sum_i omega_i log(U_i(x) - d_i)`` in each sample."""
+
+    p: np.ndarray  # (S, A, I)
+    s: np.ndarray  # (S, A, I), zero for actors outside the objective
+    free: np.ndarray  # (S, I) issues that may move
+    d: np.ndarray  # (S, A)
+    omega: np.ndarray  # (S, A)
+    utility: str
+    e: float
+
+    def take(self, rows: np.ndarray) -> _Stage:
+        p, s, free, d, omega = (a[rows] for a in (self.p, self.s, self.free, self.d, self.omega))
+        return _Stage(p, s, free, d, omega, self.utility, self.e)
+
+    def _log(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Objective (``-inf`` outside the domain), ``omega/h``, ``omega/h**2``, loss slopes."""
+        loss, d1, d2 = _loss(x[:, None, :] - self.p, self.utility, self.e)
+        h = -np.sum(self.s * loss, axis=2) - self.d
+        on = self.omega > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f = np.sum(np.where(on, self.omega * np.log(h), 0.0), axis=1)
+            coef = np.where(on, self.omega / h, 0.0)
+            curv = np.where(on, coef / h, 0.0)
+        f = np.where(np.all((h > 0) | ~on, axis=1), f, -np.inf)
+        return f, coef, curv, d1, d2
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return self._log(x)[0]
+
+    def direction(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Newton step (frozen issues stay put), the slope along it, and the objective."""
+        f, coef, curv, d1, d2 = self._log(x)
+        g = -self.s * d1  # (S, A, I): gradient of each utility
+        grad = np.where(self.free, np.einsum("sa,sai->si", coef, g), 0.0)
+        eye = np.eye(x.shape[1], dtype=bool)
+        diag = -np.einsum("sa,sai->si", coef, self.s * d2)
+        hess = np.where(eye, diag[:, :, None], 0.0)
+        hess -= np.matmul(np.swapaxes(g, 1, 2), curv[:, :, None] * g)
+        hess = np.where(self.free[:, :, None] & self.free[:, None, :], hess, np.where(eye, -1.0, 0))
+        ridge = 1e-14 * np.max(np.abs(hess), axis=(1, 2), keepdims=True)
+        step = np.linalg.solve(hess - ridge * eye, -grad[:, :, None])[:, :, 0]
+        step = np.where(self.free, step, 0.0)
+        return step, np.sum(grad * step, axis=1), f
 
 
-def _direction(p, s, x, free, d, omega, utility, e):  # noqa: ANN001, ANN202
-    """Newton step (at most 1 on any issue), the slope along it and the objective."""
-    loss, d1, d2 = _loss(x[:, None, :] - p, utility, e)
-    h = -np.sum(s * loss, axis=2) - d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        coef = np.where(omega > 0, omega / h, 0.0)  # (S, A)
-        f = np.sum(np.where(omega > 0, omega * np.log(h), 0.0), axis=1)
-        scaled = np.where(omega > 0, coef / h, 0.0)
-    g = -s * d1  # (S, A, I): gradient of each utility
-    grad = np.where(free, np.einsum("sa,sai->si", coef, g), 0.0)
-    curv = -np.einsum("sa,sai->si", coef, s * d2)
-    scaled = scaled[:, :, None] * g
-    hess = -np.matmul(np.swapaxes(g, 1, 2), scaled)
-    eye = np.eye(x.shape[1], dtype=bool)
-    hess += np.where(eye, curv[:, :, None], 0.0)
-    hess = np.where(free[:, :, None] & free[:, None, :], hess, np.where(eye, -1.0, 0.0))
-    ridge = 1e-14 * np.max(np.abs(hess), axis=(1, 2), keepdims=True)
-    step = np.linalg.solve(hess - ridge * eye, -grad[:, :, None])[:, :, 0]
-    step = np.where(free, step, 0.0)
-    step /= np.maximum(1.0, np.max(np.abs(step), axis=1, keepdims=True))
-    return step, np.sum(grad * step, axis=1), f
+def _newton(problem: _Stage, x: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Damped Newton ascent on one stage of the path, on the samples still moving.
 
-
-def _newton(b, x, free, d, omega, utility, e):  # noqa: ANN001, ANN202
-    """Damped Newton ascent on one stage of the path, on the samples still moving."""
+    A sample stops when its full Newton step moves no issue by more than ``tol``; it has
+    failed when the line search finds no acceptable step before that.
+    """
     x = np.array(x)
     active = np.ones(x.shape[0], dtype=bool)
+    failed = np.zeros(x.shape[0], dtype=bool)
     for _ in range(_MAX_NEWTON):
         rows = np.flatnonzero(active)
         if rows.size == 0:
-            return x, active | True
-        p, s, xs, d_, w = b.p[rows], b.s[rows], x[rows], d[rows], omega[rows]
-        step, slope, f0 = _direction(p, s, xs, free[rows], d_, w, utility, e)
-        slack = 1e-13 * (np.abs(f0) + w.sum(axis=1))
+            break
+        sub, xs = problem.take(rows), x[rows]
+        step, slope, f0 = sub.direction(xs)
+        size = np.max(np.abs(step), axis=1)
+        step /= np.maximum(1.0, size)[:, None]  # never more than the whole scale
+        slope /= np.maximum(1.0, size)
+        slack = 1e-13 * (np.abs(f0) + sub.omega.sum(axis=1))
         alpha = np.ones(rows.size)
-        todo = np.ones(rows.size, dtype=bool)
+        todo = size > tol
         for _ in range(60):  # backtracking: stay in the domain and rise enough
             t = np.flatnonzero(todo)
             trial = xs[t] + alpha[t, None] * step[t]
-            f1 = _value(p[t], s[t], trial, d_[t], w[t], utility, e)
-            ok = f1 >= f0[t] + 1e-4 * alpha[t] * slope[t] - slack[t]
+            ok = sub.take(t).value(trial) >= f0[t] + 1e-4 * alpha[t] * slope[t] - slack[t]
             xs[t[ok]] = trial[ok]
             todo[t[ok]] = False
             if not todo.any():
                 break
             alpha[t[~ok]] *= 0.5
         x[rows] = xs
-        moved = np.where(todo, 0.0, alpha * np.max(np.abs(step), axis=1))
-        active[rows] = moved > _STEP
-    return x, ~active
+        failed[rows] = todo
+        active[rows] = (size > tol) & ~todo
+    return x, ~active & ~failed

@@ -192,6 +192,41 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
     return table
 
 
+def winners_table(result: Mapping[str, Any]) -> Table | None:
+    """Actors ranked by utility change from the status quo, one column per model.
+
+    None when no issue has a status quo to score against. Changes are in salience-weighted
+    units of the normalised scale: +0.5 means half a scale width closer on an issue of
+    salience 1.
+    """
+    scored = {m: w for m, w in result.get("winners", {}).items() if w["actors"]}
+    if not scored:
+        return None
+    first = next(iter(scored.values()))
+    issues = ", ".join(first["issues"])
+    table = Table(
+        title="winners and losers: utility change from the status quo",
+        caption=f"scored on: {issues}",
+        caption_justify="left",
+    )
+    table.add_column("actor", no_wrap=True)
+    for name in scored:
+        table.add_column(name, justify="right")
+    order = [row["actor"] for row in first["actors"]]
+    for actor in order:
+        cells: list[RenderableType] = [actor]
+        for w in scored.values():
+            row = next(r for r in w["actors"] if r["actor"] == actor)
+            lo, hi = row["interval"]
+            style = "green" if row["change"] > 0 else "red" if row["change"] < 0 else ""
+            text = Text(f"{row['change']:+.2f}", style=style)
+            if result["samples"] > 1:
+                text.append(f" [{lo:+.2f}, {hi:+.2f}]", style="dim")
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
 def _when(created: str) -> str:
     """``2025-03-01T09:30:00+00:00`` -> ``2025-03-01 09:30``."""
     return created[:16].replace("T", " ")
@@ -244,4 +279,8 @@ def run_view(record: RunRecord) -> Group:
     head.add_column()
     for key, value in rows:
         head.add_row(key, value)
-    return Group(head, Text(""), stored_forecast_table(record.result))
+    parts: list[RenderableType] = [head, Text(""), stored_forecast_table(record.result)]
+    table = winners_table(record.result)
+    if table is not None:
+        parts.append(table)
+    return Group(*parts)

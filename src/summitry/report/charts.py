@@ -1,0 +1,450 @@
+"""Charts of a forecast as PNG images, drawn on matplotlib's Agg canvas.
+
+Every chart function returns a :class:`matplotlib.figure.Figure` with its own
+:class:`~matplotlib.backends.backend_agg.FigureCanvasAgg`; pyplot and its global state are
+never used. :func:`png_bytes` renders a figure without timestamp or version string, so
+the same forecast gives byte-identical images. Actors keep one colour (:func:`actor_colors`)
+and models one colour or marker across all charts.
+
+:func:`trajectory_chart` and :func:`outcome_chart` read a :class:`~summitry.forecast.Forecast`.
+:func:`deal_chart`, :func:`winners_chart` and :func:`drivers_chart` read plain mappings, so
+that any analysis can feed them; their docstrings give the shapes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from summitry.forecast import INTERVAL, Forecast
+from summitry.scenario import Actor, Issue
+
+__all__ = [
+    "DPI",
+    "actor_colors",
+    "deal_chart",
+    "drivers_chart",
+    "model_colors",
+    "outcome_chart",
+    "png_bytes",
+    "trajectory_chart",
+    "winners_chart",
+]
+
+DPI = 120
+"""Resolution of every PNG (dots per inch); a 10-inch-wide chart is 1200 pixels wide."""
+
+WIDTH = 10.0
+"""Width of every chart in inches."""
+
+LEGEND_ACTORS = 20
+"""Charts with more actors than this draw them without a legend."""
+
+_MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+_MODEL_PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
+_GAIN, _LOSS, _DRIVER = "#3b7dd8", "#d8643b", "#7a9cc6"
+_TICKS = np.linspace(0, 1, 6)
+_BELOW = {"axisbelow": True}  # grid lines behind bars and lines
+
+
+# -- shared helpers ------------------------------------------------------------------------
+
+
+def actor_colors(actors: Sequence[str]) -> dict[str, tuple[float, ...]]:
+    """One colour per actor by its place in ``actors``: ``tab10``, ``tab20``, then ``turbo``."""
+    n = len(actors)
+    if n <= 10:
+        cmap, values = colormaps["tab10"], [k / 10 + 0.05 for k in range(n)]
+    elif n <= 20:
+        cmap, values = colormaps["tab20"], [k / 20 + 0.025 for k in range(n)]
+    else:
+        cmap, values = colormaps["turbo"], list(np.linspace(0.05, 0.95, n))
+    return {a: tuple(float(c) for c in cmap(v)) for a, v in zip(actors, values, strict=True)}
+
+
+def model_colors(models: Sequence[str]) -> dict[str, str]:
+    """One colour per model, fixed by the model's place in ``models``."""
+    return {m: _MODEL_PALETTE[k % len(_MODEL_PALETTE)] for k, m in enumerate(models)}
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """Render ``fig`` as PNG bytes; the same figure always gives the same bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _figure(height: float, width: float = WIDTH) -> Figure:
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _panels(
+    n: int, ncols: int, row_height: float, *, legend: bool = False
+) -> tuple[Figure, list[Axes], Axes | None]:
+    """``n`` panels on ``ncols`` columns, and a free cell for the legend or None.
+
+    A single panel gets a narrow legend column beside it; a full grid gets None.
+    """
+    spare = legend and (n == 1 or n % ncols != 0)
+    ncols = 2 if n == 1 and spare else min(ncols, n)
+    rows = math.ceil((n + spare) / ncols)
+    fig = _figure(rows * row_height + 0.5)
+    ratios = (3, 1) if n == 1 and spare else None
+    grid = fig.subplots(rows, ncols, squeeze=False, width_ratios=ratios, subplot_kw=_BELOW)
+    axes = list(grid.ravel())
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    return fig, axes[:n], axes[n] if spare else None
+
+
+def _legend(fig: Figure, slot: Axes | None, handles: list[Any]) -> None:
+    if slot is not None:
+        slot.legend(handles=handles, loc="center", frameon=False, ncols=1 + (len(handles) > 8))
+    elif handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6))
+
+
+def _short(text: str, width: int) -> str:
+    return textwrap.shorten(text, width=width, placeholder="…") if text else ""
+
+
+def _scale_words(ax: Axes, issue: Issue, ncols: int) -> None:
+    """Write what the ends of the issue's scale mean, small, clipped inside the panel."""
+    width = int(WIDTH / ncols * 16)
+    style = {"transform": ax.transAxes, "fontsize": 7, "color": "0.35", "ha": "left"}
+    for y, va, mark, words in (
+        (0.99, "top", "▲ ", issue.scale.high),
+        (0.01, "bottom", "▼ ", issue.scale.low),
+    ):
+        if words:
+            text = ax.text(0.01, y, mark + _short(words, width), va=va, clip_on=True, **style)
+            text.set_in_layout(False)
+
+
+# -- trajectories --------------------------------------------------------------------------
+
+
+def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: int = 0) -> Figure:
+    """Every actor's position over the rounds, one panel per issue.
+
+    Parameters
+    ----------
+    forecast
+        The forecast to draw.
+    model
+        Whose rounds to draw; default the model with the most rounds (closed-form models
+        have only round 0, drawn as dots).
+    sample
+        Which sample's rounds to draw.
+
+    Notes
+    -----
+    The dashed grey line is the status quo. To the right of the last round, each model's
+    outcome is a black marker (one shape per model); with several samples the marker is
+    the median over samples and a vertical bar spans the 90 % interval. Earlier actors
+    are drawn with wider lines, so that actors holding the same position stay visible.
+    """
+    scenario = forecast.scenario
+    rounds = {m: t.n_rounds for m, t in forecast.trajectories.items()}
+    name = model if model is not None else max(rounds, key=rounds.__getitem__)
+    traj = forecast.trajectory(name)
+    position = traj.position_on_scale()[sample]  # (T + 1, A, I)
+    present = traj.inputs.present
+    colors = actor_colors(scenario.actor_ids)
+    models = list(forecast.trajectories)
+    medians, intervals = forecast.outcomes(), forecast.quantiles(INTERVAL)
+    width = np.linspace(2.8, 1.2, len(scenario.actors))
+    fig, axes, slot = _panels(len(scenario.issues), 2, 3.2, legend=True)
+    for i, (ax, issue) in enumerate(zip(axes, scenario.issues, strict=True)):
+        last = max(int(traj.stop_round[sample, i]), 0)
+        for a, actor in enumerate(scenario.actors):
+            if present[a, i]:
+                style = {"marker": "o", "ms": 5} if last == 0 else {"lw": width[a], "alpha": 0.9}
+                ax.plot(position[: last + 1, a, i], color=colors[actor.id], **style)
+        gap = max(0.6, 0.07 * last)
+        ends = last + gap * np.arange(1, len(models) + 1)
+        for k, (x, m) in enumerate(zip(ends, models, strict=True)):
+            lo, hi = intervals[m][issue.id]
+            if forecast.n_samples > 1 and np.isfinite([lo, hi]).all():
+                ax.vlines(x, lo, hi, color="0.15", linewidth=1.2)
+            ax.plot([x], [medians[m][issue.id]], marker=_MARKERS[k % 8], color="0.1", ms=6)
+        ax.axvline(last + gap * 0.5, color="0.75", linewidth=0.8)
+        ax.set_xlim(-0.05 * max(last, 1) - 0.3, ends[-1] + 0.7 * gap)
+        ticks = [int(t) for t in ax.get_xticks() if 0 <= t <= last and t == int(t)]
+        ax.set_xticks([*ticks, float(ends.mean())], [*map(str, ticks), "outcome"])
+        _dress(ax, issue, 2 if len(axes) > 1 else 1)
+        ax.set_xlabel("round")
+    handles = _actor_handles(scenario.actors, colors, present)
+    handles.append(Line2D([], [], color="0.45", linestyle="--", label="status quo"))
+    for k, m in enumerate(models):
+        handles.append(Line2D([], [], color="0.1", marker=_MARKERS[k % 8], ls="", label=m))
+    what = f"{name}, sample {sample}" if forecast.n_samples > 1 else name
+    fig.suptitle(f"{scenario.name}: positions over rounds ({what}) and outcomes", fontsize=11)
+    _legend(fig, slot, handles)
+    return fig
+
+
+def _actor_handles(actors: Sequence[Actor], colors: Mapping, present: np.ndarray) -> list[Any]:
+    shown = [a for k, a in enumerate(actors) if present[k].any()]
+    if len(actors) > LEGEND_ACTORS:
+        shown = []
+    return [Line2D([], [], color=colors[a.id], linewidth=2.5, label=a.label) for a in shown]
+
+
+def _dress(ax: Axes, issue: Issue, ncols: int) -> None:
+    """Status quo, title, scale limits, scale words and grid of one issue's panel."""
+    if issue.status_quo is not None:
+        ax.axhline(issue.status_quo, color="0.45", linestyle="--", linewidth=1.0)
+    pad = 0.12 * (issue.scale.max - issue.scale.min)
+    ax.set_ylim(issue.scale.min - pad, issue.scale.max + pad)
+    _scale_words(ax, issue, ncols)
+    ax.set_title(issue.id, loc="left", fontweight="bold")
+    ax.grid(axis="y", color="0.92")
+
+
+# -- outcome distributions -----------------------------------------------------------------
+
+
+def outcome_chart(forecast: Forecast) -> Figure:
+    """Each model's outcome on each issue: violins over samples, or dots for one sample.
+
+    Column "input" marks each actor's position from the scenario in its trajectory
+    colour; dashed grey is the status quo. A violin spans a model's outcomes over
+    samples, with their median (white dot) and 90 % interval (black bar).
+    """
+    scenario = forecast.scenario
+    models = list(forecast.trajectories)
+    mcolors, acolors = model_colors(models), actor_colors(scenario.actor_ids)
+    inputs = scenario.to_arrays()
+    start = inputs.to_scale(inputs.position)[0]  # (A, I) as written in the scenario
+    values = {m: t.outcome_on_scale() for m, t in forecast.trajectories.items()}
+    show_actors = len(scenario.actors) <= LEGEND_ACTORS
+    fig, axes, slot = _panels(len(scenario.issues), 3, 3.4, legend=show_actors)
+    ncols = min(len(axes), 3) if len(axes) > 1 else 1
+    for i, (ax, issue) in enumerate(zip(axes, scenario.issues, strict=True)):
+        if show_actors:
+            _input_ticks(ax, start[:, i], inputs.present[:, i], list(acolors.values()))
+        for k, m in enumerate(models, start=1):
+            v = values[m][:, i]
+            _distribution(ax, k, v[np.isfinite(v)], mcolors[m], forecast.n_samples > 1)
+        ax.set_xlim(-0.6, len(models) + (0.6 if forecast.n_samples > 1 else 0.9))
+        names = ["input", *models]
+        crowded = max(map(len, names)) * 6 > 0.8 * WIDTH / ncols * DPI / len(names)
+        ax.set_xticks(range(len(names)), names, fontsize=8, rotation=30 if crowded else 0)
+        _dress(ax, issue, ncols)
+    kind = f" (distribution over {forecast.n_samples} samples)" if forecast.n_samples > 1 else ""
+    fig.suptitle(f"{scenario.name}: outcome per model{kind}", fontsize=11)
+    handles = _actor_handles(scenario.actors, acolors, inputs.present)
+    handles.append(Line2D([], [], color="0.45", linestyle="--", label="status quo"))
+    _legend(fig, slot, handles)
+    return fig
+
+
+def _input_ticks(ax: Axes, at: np.ndarray, on: np.ndarray, colors: Sequence[Any]) -> None:
+    """One short coloured dash per actor at x = 0; equal positions fan out side by side."""
+    seen: dict[float, list[Any]] = {}
+    for a, color in enumerate(colors):
+        if on[a]:
+            seen.setdefault(round(float(at[a]), 9), []).append(color)
+    for y, group in seen.items():
+        step = min(0.12, 0.6 / len(group))
+        for j, color in enumerate(group):
+            x = (j - (len(group) - 1) / 2) * step
+            ax.plot([x], [y], marker="_", ms=max(4.0, 14 * step / 0.12), mew=2, color=color)
+
+
+def _distribution(ax: Axes, x: float, v: np.ndarray, color: str, many: bool) -> None:
+    """One model's outcomes at ``x``: a violin when they vary, else a dot with its value."""
+    if v.size == 0:
+        ax.annotate("none", (x, 0.5), xycoords=("data", "axes fraction"), ha="center")
+        return
+    if many and np.unique(v).size > 2:
+        parts = ax.violinplot(v, positions=[x], widths=0.75, showextrema=False)
+        for body in parts["bodies"]:
+            body.set(facecolor=color, edgecolor=color, alpha=0.5)
+        lo, mid, hi = np.quantile(v, (0.05, 0.5, 0.95))
+        ax.vlines(x, lo, hi, color="0.1", linewidth=2.5)
+        ax.plot([x], [mid], marker="o", color="white", markeredgecolor="0.1", ms=5)
+        return
+    y = float(np.median(v))
+    ax.plot([x], [y], marker="o", color=color, markeredgecolor="0.1", ms=9)
+    ax.annotate(f"{y:.4g}", (x, y), xytext=(8, 0), textcoords="offset points", va="center")
+
+
+# -- P(deal), winners and losers, drivers --------------------------------------------------
+
+
+def deal_chart(
+    p_deal: Mapping[str, float],
+    blocking: Mapping[str, Mapping[str, float]] | None = None,
+    *,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """P(deal) per model, and optionally the share of draws in which each actor blocks.
+
+    Parameters
+    ----------
+    p_deal
+        ``{model: probability in [0, 1]}`` that a deal is struck.
+    blocking
+        ``{model: {actor: share in [0, 1]}}``: in what share of draws each veto player
+        rejects the model's outcome. Drawn as a second panel when given.
+    title, labels
+        Prefix of the chart's title (the scenario's name); actor names by id.
+    """
+    models = list(p_deal)
+    colors = model_colors(models)
+    actors = list(dict.fromkeys(a for m in blocking or {} for a in blocking[m]))
+    height = max(3.2, 0.42 * len(actors) * len(models) ** 0.5 + 1.6)
+    fig = _figure(height, WIDTH if actors else 4.5)
+    wide = [1.0, 1.6] if actors else [1.0]
+    axes = fig.subplots(1, len(wide), width_ratios=wide, squeeze=False, subplot_kw=_BELOW)[0]
+    ax = axes[0]
+    xs = np.arange(len(models))
+    heights = [float(p_deal[m]) for m in models]
+    ax.bar(xs, heights, color=[colors[m] for m in models], width=0.6)
+    for x, h in zip(xs, heights, strict=True):
+        ax.annotate(f"{h:.0%}", (x, h), xytext=(0, 3), textcoords="offset points", ha="center")
+    ax.set_xticks(xs, models)
+    ax.set_ylim(0, 1.1)
+    ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+    ax.set_title("P(deal)", loc="left", fontweight="bold")
+    ax.grid(axis="y", color="0.92")
+    if actors:
+        ax = axes[1]
+        shown = [m for m in models if m in blocking]
+        height = 0.8 / max(len(shown), 1)
+        ys = np.arange(len(actors))
+        for k, m in enumerate(shown):
+            share = [float(blocking[m].get(a, 0.0)) for a in actors]
+            offset = (k - (len(shown) - 1) / 2) * height
+            ax.barh(ys + offset, share, height=height * 0.9, color=colors[m], label=m)
+        ax.set_yticks(ys, [(labels or {}).get(a, a) for a in actors])
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+        ax.set_xlabel("share of draws in which the actor blocks the outcome")
+        ax.set_title("who blocks", loc="left", fontweight="bold")
+        ax.grid(axis="x", color="0.92")
+        ax.legend(loc="best")
+    fig.suptitle(_title(title, "probability of a deal"), fontsize=11)
+    return fig
+
+
+def winners_chart(
+    winners: Mapping[str, Mapping[str, tuple[float, float, float]]],
+    *,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Each actor's utility change from the status quo, one panel per model.
+
+    Gains are blue bars to the right, losses orange bars to the left, the best-off actor
+    on top; all panels share one axis so that models compare.
+
+    Parameters
+    ----------
+    winners
+        ``{model: {actor: (median, lo, hi)}}``: the change in the actor's utility when the
+        status quo gives way to the model's forecast, with an interval (for example the
+        90 % interval over samples; pass ``lo == hi == median`` for none).
+    title, labels
+        As for :func:`deal_chart`.
+    """
+    models = list(winners)
+    n_actors = max((len(v) for v in winners.values()), default=1)
+    fig, axes, _ = _panels(max(len(models), 1), 3, 0.32 * n_actors + 1.2)
+    numbers = [_float(x) for m in models for row in winners[m].values() for x in row]
+    reach = 1.12 * float(np.nanmax(np.abs([*numbers, 1e-9])))
+    for ax, m in zip(axes, models, strict=False):
+        rows = [(a, tuple(_float(x) for x in v)) for a, v in winners[m].items()]
+        rows.sort(key=lambda r: (np.isnan(r[1][0]), -np.nan_to_num(r[1][0]), r[0]))
+        mid, lo, hi = (np.array([r[1][j] for r in rows]) for j in range(3))
+        ys = np.arange(len(rows))
+        ax.barh(ys, mid, color=np.where(mid >= 0, _GAIN, _LOSS), height=0.65)
+        err = np.vstack([np.clip(mid - lo, 0, None), np.clip(hi - mid, 0, None)])
+        if err.any():
+            ax.errorbar(mid, ys, xerr=err, fmt="none", ecolor="0.15", capsize=2.5, lw=1)
+        ax.axvline(0, color="0.3", linewidth=0.8)
+        ax.set_yticks(ys, [(labels or {}).get(a, a) for a, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(-reach, reach)
+        ax.set_title(m, loc="left", fontweight="bold")
+        ax.grid(axis="x", color="0.92")
+    fig.supxlabel("change in utility from the status quo to the forecast", fontsize=9)
+    fig.suptitle(_title(title, "winners and losers"), fontsize=11)
+    return fig
+
+
+def drivers_chart(
+    drivers: Mapping[str, Sequence[tuple[str, float, float, float]]],
+    *,
+    title: str = "",
+    top: int = 10,
+) -> Figure:
+    """The inputs that move each issue's outcome most, one panel per issue.
+
+    Parameters
+    ----------
+    drivers
+        ``{issue: [(group label, ST, ST_conf, S1), ...]}``: the total-order index ``ST``
+        of each group of inputs, its confidence half-width and the first-order index
+        ``S1`` (variance-based sensitivity; both on [0, 1] up to estimation noise).
+    title
+        As for :func:`deal_chart`.
+    top
+        Draw at most this many groups per issue, the largest ``ST`` first.
+
+    Notes
+    -----
+    Bars are ``ST``, whiskers its confidence interval, diamonds ``S1``; a large gap
+    between bar and diamond means the group acts through interactions.
+    """
+    issues = list(drivers)
+    longest = max((min(len(v), top) for v in drivers.values()), default=1)
+    fig, axes, slot = _panels(max(len(issues), 1), 2, 0.32 * longest + 1.3, legend=True)
+    for ax, issue in zip(axes, issues, strict=False):
+        rows = [(str(r[0]), *(_float(x) for x in r[1:4])) for r in drivers[issue]]
+        rows = sorted(rows, key=lambda r: (np.isnan(r[1]), -np.nan_to_num(r[1]), r[0]))[:top]
+        ys = np.arange(len(rows))
+        st, conf, s1 = (np.array([r[j] for r in rows]) for j in (1, 2, 3))
+        ax.barh(ys, st, height=0.65, color=_DRIVER)
+        ax.errorbar(st, ys, xerr=np.abs(conf), fmt="none", ecolor="0.2", capsize=2.5, lw=1)
+        ax.plot(s1, ys, linestyle="", marker="D", color="0.1", markersize=4)
+        ax.set_yticks(ys, [_short(str(r[0]), 40) for r in rows])
+        ax.invert_yaxis()
+        right = max(1.0, float(np.nanmax(st + np.abs(conf), initial=0.0)))
+        ax.set_xlim(min(0.0, float(np.nanmin(s1, initial=0.0))) - 0.02, right + 0.02)
+        ax.set_xlabel("share of outcome variance")
+        ax.set_title(issue, loc="left", fontweight="bold")
+        ax.grid(axis="x", color="0.92")
+    handles = [
+        Patch(color=_DRIVER, label="ST: total effect, with its confidence interval"),
+        Line2D([], [], ls="", marker="D", color="0.1", ms=4, label="S1: effect alone"),
+    ]
+    _legend(fig, slot, handles)
+    fig.suptitle(_title(title, "drivers of each outcome"), fontsize=11)
+    return fig
+
+
+def _float(x: Any) -> float:
+    """A number from an analysis result; None (a value that could not be estimated) is NaN."""
+    return float("nan") if x is None else float(x)
+
+
+def _title(prefix: str, what: str) -> str:
+    return f"{prefix}: {what}" if prefix else what[0].upper() + what[1:]

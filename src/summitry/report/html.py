@@ -1,0 +1,449 @@
+"""A forecast as one self-contained HTML page, with its charts also saved as PNG files.
+
+:func:`build_report` writes ``index.html`` and one PNG per chart into a folder. The page
+needs nothing else: CSS is inline and every chart is embedded as a ``data:`` URI, so the
+single file still works when moved or mailed; the PNG files beside it are the same
+images, for slides and documents. Nothing in the page comes from the network.
+
+The page holds, in order: what was run (scenario, input hash, seed, samples, version,
+models and their parameters), the forecast table, the trajectory and outcome charts,
+P(deal), winners and losers, drivers, the scenario's inputs, and the evidence behind
+them. P(deal), winners and losers and drivers come from other analyses and are passed in
+as a :class:`ReportExtras`; a section whose data is missing says it was not computed.
+
+Reports are deterministic: the same forecast and extras give byte-identical files (no
+time of day is written anywhere). Files are written to a temporary folder beside the
+target first and moved in only when everything has been drawn, so a failure leaves no
+half-written report.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from summitry.forecast import Forecast
+from summitry.report import charts
+from summitry.scenario import Issue, Scenario
+
+__all__ = ["CHART_FILES", "ReportExtras", "build_report", "draw_charts", "render_html"]
+
+CHART_FILES = ("trajectories.png", "outcomes.png", "deal.png", "winners.png", "drivers.png")
+"""Names of the PNG files a report may hold, in page order."""
+
+
+@dataclass(frozen=True)
+class ReportExtras:
+    """Results of analyses beyond the forecast itself; every field is optional.
+
+    Attributes
+    ----------
+    p_deal
+        ``{model: P(deal) in [0, 1]}``.
+    blocking
+        ``{model: {actor id: share of draws in [0, 1] in which the actor blocks}}``.
+    winners
+        ``{model: {actor id: (median, lo, hi)}}``: change in the actor's utility from
+        the status quo to the forecast, with an interval.
+    drivers
+        ``{issue id: [(group label, ST, ST_conf, S1), ...]}``: variance-based
+        sensitivity of the issue's outcome to groups of inputs.
+    notes
+        A sentence shown under a section, by section name (``"deal"``, ``"winners"``,
+        ``"drivers"``): how the numbers were computed, for which model, how many draws.
+    """
+
+    p_deal: Mapping[str, float] | None = None
+    blocking: Mapping[str, Mapping[str, float]] | None = None
+    winners: Mapping[str, Mapping[str, tuple[float, float, float]]] | None = None
+    drivers: Mapping[str, Sequence[tuple[str, float, float, float]]] | None = None
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+
+# -- charts and files ----------------------------------------------------------------------
+
+
+def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[str, bytes]:
+    """Every chart the report shows, as ``{file name: PNG bytes}`` in page order."""
+    extras = extras or ReportExtras()
+    name = forecast.scenario.name
+    labels = {a.id: a.label for a in forecast.scenario.actors}
+    figures = {
+        "trajectories.png": charts.trajectory_chart(forecast),
+        "outcomes.png": charts.outcome_chart(forecast),
+    }
+    if extras.p_deal:
+        figures["deal.png"] = charts.deal_chart(
+            extras.p_deal, extras.blocking, title=name, labels=labels
+        )
+    if extras.winners:
+        figures["winners.png"] = charts.winners_chart(extras.winners, title=name, labels=labels)
+    if extras.drivers:
+        figures["drivers.png"] = charts.drivers_chart(extras.drivers, title=name)
+    return {file: charts.png_bytes(fig) for file, fig in figures.items()}
+
+
+def build_report(
+    forecast: Forecast, out_dir: str | os.PathLike[str], *, extras: ReportExtras | None = None
+) -> Path:
+    """Write ``index.html`` and the chart PNGs into ``out_dir``; return the page's path.
+
+    The folder (and its parents) is created when missing. Chart files of an earlier
+    report in the same folder that this report does not have are removed.
+
+    Raises
+    ------
+    OSError
+        When the folder cannot be written; an existing report there is left as it was.
+    """
+    images = draw_charts(forecast, extras)
+    page = render_html(forecast, images, extras)
+    files = {**images, "index.html": page.encode("utf-8")}
+    target = Path(out_dir)
+    _publish(files, target)
+    return target / "index.html"
+
+
+def _publish(files: Mapping[str, bytes], target: Path) -> None:
+    """Write ``files`` to a temporary folder beside ``target``, then move them in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp / name, 0o666 & ~_umask())
+        if not target.exists():
+            os.chmod(tmp, 0o777 & ~_umask())
+            os.replace(tmp, target)
+            return
+        if not target.is_dir():
+            raise NotADirectoryError(20, "exists and is not a folder", str(target))
+        for name in files:  # index.html last: the page appears when its images are there
+            os.replace(tmp / name, target / name)
+        for name in CHART_FILES:
+            if name not in files:
+                with contextlib.suppress(FileNotFoundError):
+                    (target / name).unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# -- the page ------------------------------------------------------------------------------
+
+
+def _e(value: Any) -> str:
+    """Any value as escaped HTML text."""
+    return html.escape(str(value), quote=True)
+
+
+def _number(x: float | None, issue: Issue) -> str:
+    """``x`` with about four significant digits relative to the issue's scale span."""
+    if x is None or not math.isfinite(x):
+        return "—"
+    span = issue.scale.max - issue.scale.min
+    return f"{x:.{max(0, 3 - math.floor(math.log10(span)))}f}"
+
+
+def _fmt(x: float | None, *, signed: bool = False) -> str:
+    """A number from an analysis result with three decimals; "—" where there is none."""
+    if x is None or not math.isfinite(float(x)):
+        return "—"
+    return f"{float(x):+.3f}" if signed else f"{float(x):.3f}"
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
+    """A table from already escaped cells."""
+    attr = f' class="{cls}"' if cls else ""
+    out = [f"<table{attr}><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
+    out += ["<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows]
+    return "".join(out) + "</tbody></table>"
+
+
+def _figure(images: Mapping[str, bytes], name: str, alt: str, caption: str) -> str:
+    data = base64.b64encode(images[name]).decode("ascii")
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{_e(alt)}">'
+        f"<figcaption>{caption} <span class=dim>(also saved as {_e(name)})</span>"
+        "</figcaption></figure>"
+    )
+
+
+def _missing(what: str) -> str:
+    return f'<p class="missing">Not computed for this report: {what}</p>'
+
+
+def _note(extras: ReportExtras, section: str) -> str:
+    text = extras.notes.get(section)
+    return f"<p class=dim>{_e(text)}</p>" if text else ""
+
+
+def _header(forecast: Forecast) -> str:
+    sc = forecast.scenario
+    paragraphs = [" ".join(p.split()) for p in sc.description.split("\n\n") if p.strip()]
+    rows = [
+        ("input sha256", f"<code>{_e(forecast.input_sha256)}</code>"),
+        ("seed", _e(forecast.seed)),
+        ("samples", _e(forecast.n_samples)),
+    ]
+    if forecast.rounds is not None:
+        rows.append(("rounds", _e(forecast.rounds)))
+    rows.append(("version", f"summitry {_e(forecast.summitry_version)}"))
+    for name, model in forecast.models.items():
+        params = ", ".join(f"{k}={v}" for k, v in model.get_params().items())
+        detail = f"<b>{_e(name)}</b>: {_e(model.summary)}"
+        rows.append(("model", detail + (f"<br><code>{_e(params)}</code>" if params else "")))
+    meta = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    text = "".join(f"<p>{_e(p)}</p>" for p in paragraphs)
+    return f"<header><h1>{_e(sc.name)}</h1>{text}<table class=meta>{meta}</table></header>"
+
+
+def _forecast_table(forecast: Forecast) -> str:
+    data, stops = forecast.to_dict(), forecast.stops()
+    models = list(forecast.trajectories)
+    rows = []
+    for item, issue in zip(data["issues"], forecast.scenario.issues, strict=True):
+        cells = [f"<b>{_e(issue.id)}</b><br><span class=dim>{_e(_scale(issue))}</span>"]
+        cells.append(_number(issue.status_quo, issue))
+        for m in models:
+            cell = item["forecasts"][m]
+            text = f"<b>{_number(cell['outcome'], issue)}</b>"
+            if forecast.n_samples > 1:
+                lo, hi = cell["interval"]
+                text += f" <span class=dim>[{_number(lo, issue)}, {_number(hi, issue)}]</span>"
+            cells.append(f"{text}<br><span class=dim>{_e(stops[m][issue.id].label)}</span>")
+        rows.append(cells)
+    head = ["issue", "status quo", *map(_e, models)]
+    how = "median over samples and its 90 % interval" if forecast.n_samples > 1 else "outcome"
+    return (
+        f"<p>Each cell: the model's {how} on the issue's own scale, then how it stopped.</p>"
+        + _table(head, rows, "num")
+    )
+
+
+def _scale(issue: Issue) -> str:
+    return f"scale {issue.scale.min:g} to {issue.scale.max:g}"
+
+
+def _deal(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
+    if not extras.p_deal:
+        return _missing("the probability that the veto players accept the forecast.")
+    out = _figure(
+        images,
+        "deal.png",
+        "P(deal) per model",
+        "Left: share of draws in which every veto player accepts the model's outcome. "
+        "Right (when computed): how often each actor blocks it.",
+    )
+    rows = [[_e(m), f"{float(p):.0%}"] for m, p in extras.p_deal.items()]
+    return out + _table(["model", "P(deal)"], rows, "num") + _note(extras, "deal")
+
+
+def _winners(extras: ReportExtras, images: Mapping[str, bytes], sc: Scenario) -> str:
+    if not extras.winners:
+        return _missing("each actor's gain or loss against the status quo.")
+    out = _figure(
+        images,
+        "winners.png",
+        "utility change per actor and model",
+        "Bars: change in each actor's utility from the status quo to the forecast, best-off "
+        "actor on top; whiskers: the interval.",
+    )
+    models = list(extras.winners)
+    actors = list(dict.fromkeys(a for m in models for a in extras.winners[m]))
+    labels = {a.id: a.label for a in sc.actors}
+    rows = []
+    for a in actors:
+        cells = [_e(labels.get(a, a))]
+        for m in models:
+            v = extras.winners[m].get(a)
+            if v is None:
+                cells.append("—")
+                continue
+            mid, lo, hi = (_fmt(x, signed=True) for x in v)
+            cells.append(f"{mid} <span class=dim>[{lo}, {hi}]</span>")
+        rows.append(cells)
+    return out + _table(["actor", *map(_e, models)], rows, "num") + _note(extras, "winners")
+
+
+def _drivers(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
+    if not extras.drivers:
+        return _missing("which inputs move each outcome most (variance-based sensitivity).")
+    out = _figure(
+        images,
+        "drivers.png",
+        "sensitivity indices per issue",
+        "Bars: total-order index ST with its confidence interval; diamonds: first-order "
+        "index S1. A group with a large ST moves the outcome, alone or with others.",
+    )
+    rows = []
+    for issue, groups in extras.drivers.items():
+        ranked = sorted(groups, key=lambda g: -math.inf if g[1] is None else -float(g[1]))
+        for label, st, conf, s1 in ranked[:5]:
+            half = None if conf is None else abs(float(conf))
+            rows.append([_e(issue), _e(label), f"{_fmt(st)} ± {_fmt(half)}", _fmt(s1)])
+    head = ["issue", "inputs", "ST", "S1"]
+    return out + _table(head, rows, "num") + _note(extras, "drivers")
+
+
+def _inputs(sc: Scenario) -> str:
+    issue_rows = [
+        [
+            f"<b>{_e(i.id)}</b>",
+            _e(i.description),
+            f"{i.scale.min:g} = {_e(i.scale.low or '—')}<br>{i.scale.max:g} = "
+            f"{_e(i.scale.high or '—')}",
+            _number(i.status_quo, i),
+        ]
+        for i in sc.issues
+    ]
+    out = _table(["issue", "description", "scale", "status quo"], issue_rows)
+    rows = []
+    for actor in sc.actors:
+        cap = f"{actor.capability:g}"
+        if actor.capability_sd:
+            cap += f" ± {actor.capability_sd:g}"
+        cells = [f"<b>{_e(actor.label)}</b><br><span class=dim>{_e(actor.id)}</span>", cap]
+        for issue in sc.issues:
+            stance = sc.positions.get(actor.id, {}).get(issue.id)
+            if stance is None:
+                cells.append("<span class=dim>—</span>")
+                continue
+            text = f"{stance.position:g} <span class=dim>s {stance.salience:g}</span>"
+            if issue.id in actor.veto:
+                text += " <span class=veto>veto</span>"
+            cells.append(text)
+        rows.append(cells)
+    head = ["actor", "capability", *(_e(i.id) for i in sc.issues)]
+    legend = (
+        "<p>Each cell: the actor's position on the issue's scale, then its salience (s); "
+        "<span class=veto>veto</span> marks an actor whose consent the issue needs.</p>"
+    )
+    u = sc.uncertainty
+    spread = (
+        f"<p class=dim>Default uncertainty (standard deviations): position {u.position:g} of "
+        f"the scale, salience {u.salience:g}, capability {u.capability:g} of its value.</p>"
+    )
+    return out + legend + _table(head, rows, "num") + spread + _metadata(sc.metadata)
+
+
+def _metadata(meta: Mapping[str, Any]) -> str:
+    if not meta:
+        return ""
+    items = "".join(f"<dt>{_e(k)}</dt><dd>{_plain(v)}</dd>" for k, v in meta.items())
+    return f"<h3>Metadata</h3><dl>{items}</dl>"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "; ".join(f"{_e(k)}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "<ul>" + "".join(f"<li>{_plain(v)}</li>" for v in value) + "</ul>"
+    return _e(value)
+
+
+def _evidence(sc: Scenario) -> str:
+    if not sc.evidence:
+        return "<p class=missing>The scenario cites no evidence.</p>"
+    groups: dict[str, list[str]] = {}
+    for ev in sc.evidence:
+        where = _e(ev.source) + ("" if ev.paragraph is None else f", ¶ {_e(ev.paragraph)}")
+        groups.setdefault(ev.supports, []).append(
+            f"<li>{_e(ev.rationale)} <span class=src>{where}</span></li>"
+        )
+    return "".join(
+        f"<h3><code>{_e(path)}</code></h3><ul>{''.join(items)}</ul>"
+        for path, items in groups.items()
+    )
+
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+color:#1d1d1f;max-width:1240px;margin:0 auto;padding:0 1.5em 3em;background:#fff}
+h1{margin:.8em 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e4e4e7;padding-bottom:.2em}
+h3{margin:1.2em 0 .3em;font-size:1em}code{font:13px ui-monospace,Menlo,Consolas,monospace}
+nav{font-size:.9em;margin:1em 0}nav a{margin-right:1em;color:#3b5998}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+th,td{border:1px solid #e4e4e7;padding:.3em .6em;text-align:left;vertical-align:top}
+thead th{background:#f4f4f5}table.meta th{background:#f4f4f5;font-weight:600}
+table.num td{white-space:nowrap}img{max-width:100%;height:auto}
+figure{margin:1em 0}figcaption{font-size:.9em;color:#52525b}
+.dim,.src{color:#71717a;font-size:.9em}.src{white-space:nowrap}
+.veto{background:#fde2e1;color:#9f1239;border-radius:3px;padding:0 .3em;font-size:.8em}
+.missing{background:#f4f4f5;border-left:4px solid #a1a1aa;padding:.5em .8em;color:#52525b}
+dt{font-weight:600}dd{margin:0 0 .5em 1.5em}footer{margin-top:3em;color:#71717a;font-size:.85em}
+"""
+
+_SECTIONS = (
+    ("forecast", "Forecast"),
+    ("charts", "Trajectories and outcomes"),
+    ("deal", "P(deal)"),
+    ("winners", "Winners and losers"),
+    ("drivers", "Drivers"),
+    ("inputs", "Inputs"),
+    ("evidence", "Evidence"),
+)
+
+
+def render_html(
+    forecast: Forecast, images: Mapping[str, bytes], extras: ReportExtras | None = None
+) -> str:
+    """The report page as text, with ``images`` (from :func:`draw_charts`) embedded."""
+    extras = extras or ReportExtras()
+    sc = forecast.scenario
+    charts_html = _figure(
+        images,
+        "trajectories.png",
+        "positions over rounds",
+        "Each actor's position over the rounds of the model with the most rounds; dashed: "
+        "the status quo; right of the grey line: each model's outcome (median and 90 % "
+        "interval when there are several samples).",
+    ) + _figure(
+        images,
+        "outcomes.png",
+        "outcome distribution per model",
+        "Each model's outcome per issue: a violin over samples, or one dot per model; "
+        "the coloured dashes at the left are the actors' input positions.",
+    )
+    body = {
+        "forecast": _forecast_table(forecast),
+        "charts": charts_html,
+        "deal": _deal(extras, images),
+        "winners": _winners(extras, images, sc),
+        "drivers": _drivers(extras, images),
+        "inputs": _inputs(sc),
+        "evidence": _evidence(sc),
+    }
+    nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in _SECTIONS)
+    sections = "".join(
+        f'\n<section id="{key}"><h2>{title}</h2>\n{body[key]}</section>' for key, title in _SECTIONS
+    )
+    footer = (
+        f"<footer>summitry {_e(forecast.summitry_version)} · input "
+        f"{_e(forecast.input_sha256[:12])} · seed {_e(forecast.seed)} · "
+        f"{_e(forecast.n_samples)} samples. The same input and seed give the same report."
+        "</footer>"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(sc.name)}: summitry report</title><style>{_CSS}</style></head>"
+        f"<body>{_header(forecast)}<nav>{nav}</nav>{sections}{footer}</body></html>\n"
+    )
