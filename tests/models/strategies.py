@@ -3,7 +3,7 @@
 Inputs are built straight from arrays, without a scenario file: ``S`` samples, ``A``
 actors, ``I`` issues. Absent actors get zero salience and the placeholder position 0.5,
 as :meth:`summitry.scenario.Scenario.to_arrays` gives them; every issue keeps at least
-one present actor with positive ``capability * salience``.
+one present actor with positive ``capability * salience``, and has a status quo.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ VALUES = ("mixed", "grid", "float", "dyadic")
 def make_inputs(position, salience=None, capability=None, present=None, status_quo=None) -> Inputs:
     """Inputs from plain nested lists; ``(A, I)`` arrays get a sample axis of one.
 
-    Salience and capability default to one, ``present`` to everywhere. Absent actors get
-    zero salience and position 0.5.
+    Salience and capability default to one, ``present`` to everywhere, the status quo to
+    0.5. Absent actors get zero salience and position 0.5.
     """
     position = np.asarray(position, dtype=float)
     if position.ndim == 2:
@@ -40,7 +40,7 @@ def make_inputs(position, salience=None, capability=None, present=None, status_q
     salience = np.broadcast_to(salience, position.shape)
     capability = np.ones((n_s, n_a)) if capability is None else np.asarray(capability, float)
     capability = np.broadcast_to(capability, (n_s, n_a))
-    status_quo = np.full((n_s, n_i), np.nan) if status_quo is None else status_quo
+    status_quo = 0.5 if status_quo is None else np.asarray(status_quo, float)
     return Inputs(
         actors=tuple(f"a{k}" for k in range(n_a)),
         issues=tuple(f"i{k}" for k in range(n_i)),
@@ -58,6 +58,12 @@ def make_inputs(position, salience=None, capability=None, present=None, status_q
 def with_position(inputs: Inputs, position: np.ndarray) -> Inputs:
     """The same inputs with other positions (absent actors keep the placeholder)."""
     return replace(inputs, position=np.where(inputs.present, position, 0.5))
+
+
+def mirrored(inputs: Inputs) -> Inputs:
+    """The same inputs with every issue's scale turned round: ``x -> 1 - x``."""
+    flipped = with_position(inputs, 1.0 - inputs.position)
+    return replace(flipped, status_quo=1.0 - inputs.status_quo)
 
 
 def unit_values(kind: str, *, floor: float = 0.0) -> st.SearchStrategy[float]:
@@ -108,7 +114,7 @@ def inputs(
         present[a, i] = True
         least = draw(st.sampled_from(GRID[1:]) | st.floats(0.01, 1.0))
         salience[:, a, i] = np.maximum(salience[:, a, i], least)
-    sq = draw(arrays(float, (n_s, n_i), elements=st.just(np.nan) | unit_values(values)))
+    sq = draw(arrays(float, (n_s, n_i), elements=unit_values(values)))  # some models need one
     veto = draw(arrays(bool, (n_a, n_i))) & present
     lo = draw(arrays(float, n_i, elements=st.integers(-10, 0).map(float)))
     width = draw(arrays(float, n_i, elements=st.integers(1, 20).map(float)))

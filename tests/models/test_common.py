@@ -24,7 +24,11 @@ NAMES = list(MODELS)
 ATOL = 1e-7
 """Tolerance on [0, 1]: far above rounding and above an iterative model's own resolution
 (the EUM's ``tol`` is 1e-9), where a state within rounding of it may be judged either way."""
-FAST = settings(max_examples=20, deadline=None)
+FAST = settings(max_examples=25, deadline=None, derandomize=True)
+"""The same examples on every run. Fresh ones now and then (about one in a thousand) find
+an EUM run whose actors come within its ``tol`` of one another, where rounding can tip
+a stopping rule either way (see the xfail at the end); exploring is for a local run with
+more examples and ``derandomize=False``, not for every commit."""
 
 EARLY = 10
 """Rounds over which the relabelling and reflection checks compare positions. A run that
@@ -249,12 +253,12 @@ def test_unanimous_actors_stay_put(name, case):
 @FAST
 @given(inputs=sts.inputs(values="dyadic"))  # 1 - x is exact for these
 @example(inputs=EXAMPLE)
-def test_reflecting_positions_reflects_the_outcome(name, inputs):
+def test_reflecting_the_scale_reflects_the_outcome(name, inputs):
     if name in LOWER_WINS_TIES:
         assume(not has_midway_actor(inputs))
     params = REFLECTION_PARAMS.get(name)
     out = run(name, inputs, params=params)
-    mirror = run(name, sts.with_position(inputs, 1.0 - inputs.position), params=params)
+    mirror = run(name, sts.mirrored(inputs), params=params)
     np.testing.assert_allclose(mirror.outcome, 1.0 - out.outcome, rtol=0, atol=ATOL)
     np.testing.assert_array_equal(mirror.stop_reason, out.stop_reason)
     np.testing.assert_array_equal(mirror.stop_round, out.stop_round)
@@ -316,3 +320,22 @@ def test_eum_default_is_reflection_symmetric():
     out = run("eum", make_inputs(position, salience), rounds=1)
     mirror = run("eum", make_inputs(1.0 - position, salience), rounds=1)
     np.testing.assert_allclose(mirror.position, 1.0 - out.position, rtol=0, atol=ATOL)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="eum: actors approach a0 at 0 until they are within tol of it, then break away "
+    "and come back about every 25 rounds; whether a state 2 rounds back or one 25 rounds "
+    "back is found first within tol depends on rounding, hence on actor order, and "
+    "the outcome is the mean over the cycle found (0.0088 against 4e-9)",
+)
+def test_eum_cycle_found_ignores_actor_order():
+    s1, s5 = 0.42910684995350007, 0.5799592777531256
+    inputs = make_inputs(
+        [[0.0], [1.0]] + [[0.25]] * 6,
+        salience=[[0.5386052730521086], [s1], [s1], [s1], [0.0], [s5], [s1], [s1]],
+    )
+    out = run("eum", inputs)
+    other = run("eum", inputs.permute_actors([0, 1, 2, 3, 4, 6, 5, 7]))
+    np.testing.assert_array_equal(other.cycle_length, out.cycle_length)
+    np.testing.assert_allclose(other.outcome, out.outcome, rtol=0, atol=ATOL)

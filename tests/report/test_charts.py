@@ -27,7 +27,11 @@ def result(request):
 
 @pytest.mark.parametrize("chart", [charts.trajectory_chart, charts.outcome_chart])
 def test_forecast_charts_write_a_png(result, chart, tmp_path):
-    data = charts.png_bytes(chart(result))
+    fig = chart(result)
+    assert fig.get_suptitle().startswith(f"{result.scenario.name}: ")
+    panels = [ax.get_title(loc="left") for ax in fig.axes]
+    assert [p for p in panels if p] == list(result.scenario.issue_ids)
+    data = charts.png_bytes(fig)
     width, height = png_size(data)
     assert width == charts.WIDTH * charts.DPI
     assert 300 < height < 2000
@@ -36,14 +40,12 @@ def test_forecast_charts_write_a_png(result, chart, tmp_path):
     assert path.stat().st_size > 10_000
 
 
-def test_titles_name_the_scenario_and_the_model_with_rounds(result):
-    fig = charts.trajectory_chart(result)
-    title = fig.get_suptitle()
-    assert result.scenario.name in title and "eum" in title
-    assert ("sample 0" in title) == (result.n_samples > 1)
-    panels = [ax.get_title(loc="left") for ax in fig.axes]
-    assert [p for p in panels if p] == list(result.scenario.issue_ids)
-    assert result.scenario.name in charts.outcome_chart(result).get_suptitle()
+def test_trajectory_title_names_the_model_with_rounds_and_the_sample():
+    result = forecast(io.load("ec-example"), ["compromise", "eum"], samples=2)
+    title = charts.trajectory_chart(result).get_suptitle()
+    assert title == "ec-example: positions over rounds (eum, sample 0) and outcomes"
+    title = charts.trajectory_chart(result, model="compromise", sample=1).get_suptitle()
+    assert "(compromise, sample 1)" in title
 
 
 def test_same_forecast_gives_the_same_png_bytes():
@@ -147,5 +149,8 @@ def test_analysis_charts_accept_single_entries_and_nan():
         charts.deal_chart({"compromise": 0.5}, {"compromise": {"us": 0.5}}),
         charts.winners_chart({"median": {"us": (np.nan, np.nan, np.nan), "cn": (0.1, 0, 0.2)}}),
         charts.drivers_chart({"x": [("only", 1.2, 0.3, 0.9)]}),
+        charts.deal_chart({"a": None, "b": np.nan}, {"a": {"us": None}}),
+        charts.winners_chart({"m": {"us": (None, None, None)}}),
+        charts.drivers_chart({"x": [("a", None, None, None), ("b", 0.4, None, 0.3)]}),
     ):
         png_size(charts.png_bytes(fig))

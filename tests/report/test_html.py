@@ -109,6 +109,20 @@ def test_extras_fill_their_sections_and_stale_charts_go(tmp_path):
     ]
 
 
+def test_values_an_analysis_could_not_estimate_show_as_dashes():
+    scenario = io.load("korea-hanoi-2019")
+    result = forecast(scenario, ["compromise"])
+    extras = ReportExtras(
+        p_deal={"compromise": None},
+        winners={"compromise": {scenario.actor_ids[0]: (None, None, None)}},
+        drivers={scenario.issue_ids[0]: [("a", None, None, None), ("b", 0.5, 0.1, 0.4)]},
+    )
+    images = {name: b"png" for name in CHART_FILES}
+    text = report_html.render_html(result, images, extras)
+    assert "— <span class=dim>[—, —]</span>" in text and "0.500 ± 0.100" in text
+    assert text.index("0.500 ± 0.100") < text.index("— ± —")
+
+
 def test_every_user_string_is_escaped(tmp_path):
     evil = "<script>alert('x')</script> & \"q\""
     scenario = Scenario.from_dict(
@@ -170,7 +184,7 @@ runner = CliRunner()
 
 def test_cli_report_writes_the_page_and_records_the_run(tmp_path):
     out = tmp_path / "report"
-    result = runner.invoke(app, ["report", SMALL, "-o", str(out), "-m", "compromise", "-m", "eum"])
+    result = runner.invoke(app, ["report", SMALL, "-o", str(out), "-m", "eum"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out / "index.html")
     assert sorted(p.name for p in out.iterdir()) == [

@@ -12,9 +12,10 @@ bargaining range for an actor without a veto. A veto player only accepts package
 leave it at least as well off as the status quo; when no package other than the status
 quo is acceptable to all of them, there is no deal and the status quo stands.
 
-The problem is concave. It is solved for every sample at once by Newton's method on a
-path that relaxes the veto players' disagreement point by ``t`` times their utility range
-and lets ``t`` fall from 1 to 1e-12; arrays are laid out ``(S, A, I)``.
+The problem is concave. It is solved for every sample at once by damped Newton steps on
+a path that relaxes the veto players' disagreement point by ``t`` times their utility
+range and lets ``t`` fall to 1e-12, each stage warm-started from the last; arrays are laid
+out ``(S, A, I)``.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ class NashBargaining(Model):
         x, converged = _bargain(batch, self.utility)
         deal = np.max(np.abs(x - batch.sq), axis=1) > self.tol
         x = np.where(deal[:, None], x, batch.sq)
-        gain = _utility(batch, x, self.utility) - _utility(batch, batch.sq, self.utility)
+        gain = _gain(batch.p, batch.s, batch.sq, x, self.utility)
         spread = -_worst(batch, self.utility)
         binding = batch.veto & _stake(batch) & (gain <= self.tol * spread)
         found = self._blocking(batch, deal) if blocking else None
@@ -233,6 +234,21 @@ def _utility(b: _Batch, x: np.ndarray, utility: str, e: float = 0.0) -> np.ndarr
     return -np.sum(b.s * _loss(x[:, None, :] - b.p, utility, e)[0], axis=2)
 
 
+def _gain(p, s, sq, x, utility, e=0.0):  # noqa: ANN001, ANN202
+    """``(S, A)`` utility at ``x`` minus utility at ``sq``, without cancellation near ``sq``.
+
+    ``loss(x - p) - loss(sq - p)`` is written as ``(x - sq)(x + sq - 2p)`` over ``1`` or
+    over ``r(x) + r(sq)``, so that tiny gains keep their relative precision.
+    """
+    a, b = x[:, None, :] - p, sq[:, None, :] - p
+    rise = (x - sq)[:, None, :] * (a + b)
+    if utility == "linear":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            both = np.sqrt(a * a + e * e) + np.sqrt(b * b + e * e)
+            rise = np.where(both > 0, rise / both, 0.0)
+    return -np.sum(s * rise, axis=2)
+
+
 def _worst(b: _Batch, utility: str, e: float = 0.0) -> np.ndarray:
     """``(S, A)`` each actor's lowest utility over the bargaining range (at its corners)."""
     low, high = (_loss(end[:, None, :] - b.p, utility, e)[0] for end in (b.lo, b.hi))
@@ -277,23 +293,22 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
     total = np.sum(np.where(player, b.w, 0.0), axis=1, keepdims=True)
     free &= total > 0
     spread = -_worst(b, utility)  # each actor's utility range: best is 0, at its position
-    u_sq = _utility(b, b.sq, utility)
     x = np.where(free, 0.5 * (b.lo + b.hi), b.sq)
     converged = np.ones(x.shape[0], dtype=bool)
     path = _PATH if utility == "quadratic" else _PATH_LINEAR
     for t in path:
         e = max(_SMOOTH * t, _SMOOTH_MIN) if utility == "linear" else 0.0
         u_sq = _utility(b, b.sq, utility, e)
-        d = np.where(b.veto, u_sq - t * spread, _worst(b, utility, e))
+        cushion = np.where(b.veto, t * spread, u_sq - _worst(b, utility, e))
         omega = np.where(player, b.w, 0.0) + np.where(guard, t * total, 0.0)
         # the last point may lie outside the new domain: move it towards the status quo
-        short = np.where(guard, u_sq - _utility(b, x, utility, e), 0.0)
+        short = np.where(guard, -_gain(b.p, b.s, b.sq, x, utility, e), 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             room = np.where(short > 0, 0.5 * t * spread / short, np.inf)
         theta = np.minimum(1.0, np.min(room, axis=1, initial=np.inf))[:, None]
         x = b.sq + theta * (x - b.sq)
         s = np.where(omega[:, :, None] > 0, b.s, 0.0)
-        problem = _Stage(b.p, s, free, d, omega, utility, e)
+        problem = _Stage(b.p, s, b.sq, free, cushion, omega, utility, e)
         x, ok = _newton(problem, x, _STEP if t == path[-1] else _STEP_PATH)
         converged &= ok
     return np.clip(x, b.lo, b.hi), converged
@@ -305,20 +320,21 @@ class _Stage:
 
     p: np.ndarray  # (S, A, I)
     s: np.ndarray  # (S, A, I), zero for actors outside the objective
+    sq: np.ndarray  # (S, I)
     free: np.ndarray  # (S, I) issues that may move
-    d: np.ndarray  # (S, A)
+    cushion: np.ndarray  # (S, A) h_i = gain_i + cushion_i
     omega: np.ndarray  # (S, A)
     utility: str
     e: float
 
     def take(self, rows: np.ndarray) -> _Stage:
-        p, s, free, d, omega = (a[rows] for a in (self.p, self.s, self.free, self.d, self.omega))
-        return _Stage(p, s, free, d, omega, self.utility, self.e)
+        arrays = (self.p, self.s, self.sq, self.free, self.cushion, self.omega)
+        return _Stage(*(a[rows] for a in arrays), self.utility, self.e)
 
     def _log(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Objective (``-inf`` outside the domain), ``omega/h``, ``omega/h**2``, loss slopes."""
-        loss, d1, d2 = _loss(x[:, None, :] - self.p, self.utility, self.e)
-        h = -np.sum(self.s * loss, axis=2) - self.d
+        _, d1, d2 = _loss(x[:, None, :] - self.p, self.utility, self.e)
+        h = _gain(self.p, self.s, self.sq, x, self.utility, self.e) + self.cushion
         on = self.omega > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.sum(np.where(on, self.omega * np.log(h), 0.0), axis=1)

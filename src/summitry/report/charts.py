@@ -123,7 +123,7 @@ def _short(text: str, width: int) -> str:
 
 def _scale_words(ax: Axes, issue: Issue, ncols: int) -> None:
     """Write what the ends of the issue's scale mean, small, clipped inside the panel."""
-    width = int(WIDTH / ncols * 16)
+    width = int(WIDTH / ncols * 14.5)
     style = {"transform": ax.transAxes, "fontsize": 7, "color": "0.35", "ha": "left"}
     for y, va, mark, words in (
         (0.99, "top", "▲ ", issue.scale.high),
@@ -315,10 +315,11 @@ def deal_chart(
     axes = fig.subplots(1, len(wide), width_ratios=wide, squeeze=False, subplot_kw=_BELOW)[0]
     ax = axes[0]
     xs = np.arange(len(models))
-    heights = [float(p_deal[m]) for m in models]
+    heights = [_float(p_deal[m]) for m in models]
     ax.bar(xs, heights, color=[colors[m] for m in models], width=0.6)
     for x, h in zip(xs, heights, strict=True):
-        ax.annotate(f"{h:.0%}", (x, h), xytext=(0, 3), textcoords="offset points", ha="center")
+        text, y = (f"{h:.0%}", h) if np.isfinite(h) else ("n/a", 0.0)
+        ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center")
     ax.set_xticks(xs, models)
     ax.set_ylim(0, 1.1)
     ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
@@ -330,7 +331,7 @@ def deal_chart(
         height = 0.8 / max(len(shown), 1)
         ys = np.arange(len(actors))
         for k, m in enumerate(shown):
-            share = [float(blocking[m].get(a, 0.0)) for a in actors]
+            share = [_float(blocking[m].get(a, 0.0)) for a in actors]
             offset = (k - (len(shown) - 1) / 2) * height
             ax.barh(ys + offset, share, height=height * 0.9, color=colors[m], label=m)
         ax.set_yticks(ys, [(labels or {}).get(a, a) for a in actors])
@@ -441,8 +442,7 @@ def drivers_chart(
     return fig
 
 
-def _float(x: Any) -> float:
-    """A number from an analysis result; None (a value that could not be estimated) is NaN."""
+def _float(x: Any) -> float:  # None in an analysis result: a value not estimated
     return float("nan") if x is None else float(x)
 
 

@@ -1,26 +1,21 @@
 """A forecast as one self-contained HTML page, with its charts also saved as PNG files.
 
-:func:`build_report` writes ``index.html`` and one PNG per chart into a folder. The page
-needs nothing else: CSS is inline and every chart is embedded as a ``data:`` URI, so the
-single file still works when moved or mailed; the PNG files beside it are the same
-images, for slides and documents. Nothing in the page comes from the network.
+:func:`build_report` writes ``index.html`` and one PNG per chart into a folder. CSS is
+inline and every chart is embedded as a ``data:`` URI, so the page works alone when moved;
+nothing comes from the network. Sections: what was run, the forecast table, trajectories
+and outcomes, P(deal), winners and losers, drivers, inputs, evidence. The three analyses
+are passed in as a :class:`ReportExtras`; a section without data says it was not computed.
 
-The page holds, in order: what was run (scenario, input hash, seed, samples, version,
-models and their parameters), the forecast table, the trajectory and outcome charts,
-P(deal), winners and losers, drivers, the scenario's inputs, and the evidence behind
-them. P(deal), winners and losers and drivers come from other analyses and are passed in
-as a :class:`ReportExtras`; a section whose data is missing says it was not computed.
-
-Reports are deterministic: the same forecast and extras give byte-identical files (no
-time of day is written anywhere). Files are written to a temporary folder beside the
-target first and moved in only when everything has been drawn, so a failure leaves no
-half-written report.
+The same forecast and extras give byte-identical files (no time of day is written). Files
+go to a temporary folder beside the target and are moved in only when all is drawn, so a
+failure leaves no half-written report.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import html
 import math
 import os
@@ -117,19 +112,20 @@ def _publish(files: Mapping[str, bytes], target: Path) -> None:
     """Write ``files`` to a temporary folder beside ``target``, then move them in."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    umask = _umask()
     try:
         for name, data in files.items():
             with open(tmp / name, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp / name, 0o666 & ~_umask())
+            os.chmod(tmp / name, 0o666 & ~umask)
         if not target.exists():
-            os.chmod(tmp, 0o777 & ~_umask())
+            os.chmod(tmp, 0o777 & ~umask)
             os.replace(tmp, target)
             return
         if not target.is_dir():
-            raise NotADirectoryError(20, "exists and is not a folder", str(target))
+            raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(target))
         for name in files:  # index.html last: the page appears when its images are there
             os.replace(tmp / name, target / name)
         for name in CHART_FILES:
@@ -252,7 +248,7 @@ def _deal(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
         "Left: share of draws in which every veto player accepts the model's outcome. "
         "Right (when computed): how often each actor blocks it.",
     )
-    rows = [[_e(m), f"{float(p):.0%}"] for m, p in extras.p_deal.items()]
+    rows = [[_e(m), "—" if p is None else f"{float(p):.0%}"] for m, p in extras.p_deal.items()]
     return out + _table(["model", "P(deal)"], rows, "num") + _note(extras, "deal")
 
 
@@ -295,12 +291,17 @@ def _drivers(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
     )
     rows = []
     for issue, groups in extras.drivers.items():
-        ranked = sorted(groups, key=lambda g: -math.inf if g[1] is None else -float(g[1]))
-        for label, st, conf, s1 in ranked[:5]:
+        for label, st, conf, s1 in sorted(groups, key=_largest_first)[:5]:
             half = None if conf is None else abs(float(conf))
             rows.append([_e(issue), _e(label), f"{_fmt(st)} ± {_fmt(half)}", _fmt(s1)])
     head = ["issue", "inputs", "ST", "S1"]
     return out + _table(head, rows, "num") + _note(extras, "drivers")
+
+
+def _largest_first(group: Sequence[Any]) -> float:
+    """Sort key of a drivers row: largest ST first, rows without ST last."""
+    st = group[1]
+    return math.inf if st is None or not math.isfinite(float(st)) else -float(st)
 
 
 def _inputs(sc: Scenario) -> str:
@@ -379,16 +380,15 @@ body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,san
 color:#1d1d1f;max-width:1240px;margin:0 auto;padding:0 1.5em 3em;background:#fff}
 h1{margin:.8em 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e4e4e7;padding-bottom:.2em}
 h3{margin:1.2em 0 .3em;font-size:1em}code{font:13px ui-monospace,Menlo,Consolas,monospace}
-nav{font-size:.9em;margin:1em 0}nav a{margin-right:1em;color:#3b5998}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+nav{font-size:.9em;margin:1em 0}nav a{margin-right:1em;color:#3b5998}dt{font-weight:600}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}dd{margin:0 0 .5em 1.5em}
 th,td{border:1px solid #e4e4e7;padding:.3em .6em;text-align:left;vertical-align:top}
-thead th{background:#f4f4f5}table.meta th{background:#f4f4f5;font-weight:600}
-table.num td{white-space:nowrap}img{max-width:100%;height:auto}
-figure{margin:1em 0}figcaption{font-size:.9em;color:#52525b}
-.dim,.src{color:#71717a;font-size:.9em}.src{white-space:nowrap}
+thead th,table.meta th{background:#f4f4f5;font-weight:600}table.num td{white-space:nowrap}
+img{max-width:100%;height:auto}figure{margin:1em 0}figcaption{font-size:.9em;color:#52525b}
+.dim,.src{color:#71717a;font-size:.9em}.src{white-space:nowrap}footer{margin-top:3em}
 .veto{background:#fde2e1;color:#9f1239;border-radius:3px;padding:0 .3em;font-size:.8em}
 .missing{background:#f4f4f5;border-left:4px solid #a1a1aa;padding:.5em .8em;color:#52525b}
-dt{font-weight:600}dd{margin:0 0 .5em 1.5em}footer{margin-top:3em;color:#71717a;font-size:.85em}
+footer{color:#71717a;font-size:.85em}
 """
 
 _SECTIONS = (
