@@ -349,7 +349,7 @@ def report(
     store: StoreOpt = None,
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
-    from summitry.report.html import build_report  # matplotlib loads slowly
+    from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
 
     if no_store and store is not None:
         raise ParameterError("--store and --no-store exclude each other; give one of them")
@@ -358,7 +358,7 @@ def report(
     with model_progress(models, samples) as advance:
         result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
     run_id = None if no_store else RunStore(store).record(result, file)
-    page = build_report(result, output)
+    page = build_report(result, output, extras=extras_from(result))
     typer.echo(str(page))
     if run_id is not None:
         typer.echo(f"recorded as run {run_id}", err=True)

@@ -30,7 +30,14 @@ from summitry.forecast import Forecast
 from summitry.report import charts
 from summitry.scenario import Issue, Scenario
 
-__all__ = ["CHART_FILES", "ReportExtras", "build_report", "draw_charts", "render_html"]
+__all__ = [
+    "CHART_FILES",
+    "ReportExtras",
+    "build_report",
+    "draw_charts",
+    "extras_from",
+    "render_html",
+]
 
 CHART_FILES = ("trajectories.png", "outcomes.png", "deal.png", "winners.png", "drivers.png")
 """Names of the PNG files a report may hold, in page order."""
@@ -85,6 +92,20 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
     if extras.drivers:
         figures["drivers.png"] = charts.drivers_chart(extras.drivers, title=name)
     return {file: charts.png_bytes(fig) for file, fig in figures.items()}
+
+
+def extras_from(forecast: Forecast) -> ReportExtras:
+    """The analyses a forecast carries itself, in the shapes :class:`ReportExtras` takes."""
+    record = forecast.to_dict()["winners"]
+    scored = {m: w for m, w in record.items() if w["actors"]}
+    winners = {
+        m: {r["actor"]: (r["change"], *r["interval"]) for r in w["actors"]}
+        for m, w in scored.items()
+    }
+    notes = {}
+    if not scored:
+        notes["winners"] = "no issue has a status quo, so no actor's change can be scored."
+    return ReportExtras(winners=winners or None, notes=notes)
 
 
 def build_report(
