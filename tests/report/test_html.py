@@ -187,11 +187,16 @@ def test_cli_report_writes_the_page_and_records_the_run(tmp_path):
     result = runner.invoke(app, ["report", SMALL, "-o", str(out), "-m", "eum"])
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == str(out / "index.html")
+    # the small scenario has a status quo on one issue, so winners and losers are scored
     assert sorted(p.name for p in out.iterdir()) == [
         "index.html",
         "outcomes.png",
         "trajectories.png",
+        "winners.png",
     ]
+    assert (
+        "each actor's gain or loss against the status quo" not in (out / "index.html").read_text()
+    )
     assert result.stderr.strip().startswith("recorded as run ")
     assert RunStore().count() == 1
 
