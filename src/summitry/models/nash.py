@@ -43,7 +43,8 @@ _STEP_PATH = 1e-5
 """The same on the earlier stages of the path."""
 _MAX_NEWTON = 60
 _SAME = 1e-12
-"""A veto player this close to the status quo on every issue it cares about blocks them all."""
+"""Closer than this counts as equal: an issue whose bargaining range is narrower stays at the
+status quo; a veto player this close to it on every issue it cares about blocks them all."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -286,7 +287,7 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
     """Maximise the weighted Nash product in every sample; return ``(S, I)`` and convergence."""
     width = b.hi - b.lo
     player = _stake(b) & (b.w > 0)
-    dead = (width == 0) | ~np.any((b.s > 0) & player[:, :, None], axis=1)
+    dead = (width <= _SAME) | ~np.any((b.s > 0) & player[:, :, None], axis=1)
     free = ~_blocked_issues(b, dead)
     player = _stake(b, free) & (b.w > 0)
     guard = _stake(b, free) & b.veto
