@@ -9,6 +9,10 @@ from typer.testing import CliRunner
 from summitry.cli import app
 from summitry.models import MODELS
 
+# The small fixtures leave an issue without a status quo, so by default the models that
+# bargain from it (needs_status_quo) are left out.
+RUNNABLE = [name for name, cls in MODELS.items() if not cls.needs_status_quo]
+
 DATA = Path(__file__).parent / "data"
 SMALL = str(DATA / "cli-small.yaml")
 ISSUES = ("sanctions", "inspections")
@@ -24,7 +28,7 @@ def invoke(*args: str):
 def test_forecast_table_lists_every_issue_and_model():
     result = invoke("forecast", SMALL)
     assert result.exit_code == 0, result.output
-    for word in (*ISSUES, *MODELS, "closed form", "cli-small", "seed 0"):
+    for word in (*ISSUES, *RUNNABLE, "closed form", "cli-small", "seed 0"):
         assert word in result.stdout
     assert any(stop in result.stdout for stop in ("converged r", "cycle(", "max rounds r"))
 
@@ -49,7 +53,7 @@ def test_forecast_json_is_complete_and_byte_identical(tmp_path):
     issue = data["issues"][0]
     for key in ("id", "description", "scale", "low", "high", "status_quo", "forecasts"):
         assert key in issue
-    assert set(issue["forecasts"]) == set(MODELS)
+    assert set(issue["forecasts"]) == set(RUNNABLE)
     assert set(issue["forecasts"]["eum"]) == {
         "outcome",
         "interval",

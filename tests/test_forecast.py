@@ -15,6 +15,9 @@ from summitry.scenario import Scenario
 from summitry.trajectory import Stop
 
 DATA = Path(__file__).parent / "data"
+# The small fixtures leave an issue without a status quo, so by default the models that
+# bargain from it (needs_status_quo) are left out.
+RUNNABLE = [name for name, cls in MODELS.items() if not cls.needs_status_quo]
 
 
 @pytest.fixture
@@ -25,8 +28,8 @@ def scenario() -> Scenario:
 
 def test_default_runs_every_model_in_registry_order(scenario):
     fc = forecast(scenario)
-    assert list(fc.trajectories) == list(MODELS)
-    assert list(fc.models) == list(MODELS)
+    assert list(fc.trajectories) == RUNNABLE
+    assert list(fc.models) == RUNNABLE
     assert fc.seed == 0
     assert fc.input_sha256 == scenario.digest()
     assert fc.n_samples == 1
@@ -55,7 +58,7 @@ def test_to_dict_has_the_documented_keys(scenario):
     assert first["id"] == "sanctions" and first["scale"] == [0.0, 100.0]
     assert first["status_quo"] == 10.0
     assert second["status_quo"] is None
-    assert set(first["forecasts"]) == set(MODELS)
+    assert set(first["forecasts"]) == set(RUNNABLE)
     entry = first["forecasts"]["compromise"]
     assert set(entry) == {"outcome", "interval", "stop", "rounds", "cycle_length"}
     assert entry["stop"] == "closed form"
@@ -123,7 +126,7 @@ def test_forecast_keeps_the_sample_axis(scenario):
     # S > 1 identical samples summarise to the single-sample forecast.
     single = forecast(scenario)
     inputs = scenario.to_arrays().repeat(3)
-    models = {name: cls() for name, cls in MODELS.items()}
+    models = {name: MODELS[name]() for name in RUNNABLE}
     batch = Forecast(
         scenario=scenario,
         models=models,

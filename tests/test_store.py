@@ -29,6 +29,9 @@ from summitry.store import (
 )
 
 DATA = Path(__file__).parent / "data"
+# The small fixtures leave an issue without a status quo, so by default the models that
+# bargain from it (needs_status_quo) are left out.
+RUNNABLE = [name for name, cls in MODELS.items() if not cls.needs_status_quo]
 SMALL = str(DATA / "cli-small.yaml")
 SRC = Path(store_module.__file__).parents[1]
 
@@ -135,7 +138,7 @@ def test_rerun_is_identical(store, scenario):
     again, same, differences = store.rerun(run_id)
     assert same and differences == []
     assert again.to_dict() == fc.to_dict()
-    assert list(again.models) == list(MODELS)
+    assert list(again.models) == RUNNABLE
 
 
 def test_rerun_keeps_fixed_rounds(store, scenario):

@@ -21,6 +21,7 @@ from summitry.models import (
     Compromise,
     ExpectedUtility,
     Model,
+    NashBargaining,
     WeightedMedian,
 )
 from summitry.scenario import Scenario
@@ -33,6 +34,7 @@ __all__ = [
     "Forecast",
     "Inputs",
     "Model",
+    "NashBargaining",
     "ParameterError",
     "Scenario",
     "ScenarioError",

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from summitry.analysis.deal import acceptable_set, deal_analysis
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
 from summitry.errors import ParameterError
@@ -214,8 +215,31 @@ class Forecast:
                 }
             )
         head["issues"] = issues
+        head["p_deal"] = self.deal_dict()
         head["winners"] = self.winners_dict()
         return head
+
+    def deal_dict(self) -> dict[str, Any] | None:
+        """P(deal) and the blocking veto players per model; None without a status quo.
+
+        See :mod:`summitry.analysis.deal`.
+        """
+        trajectories = list(self.trajectories.values())
+        inputs = trajectories[0].inputs
+        if np.isnan(inputs.status_quo).any():
+            return None
+        solution = acceptable_set(inputs)
+        out: dict[str, Any] = {}
+        for name, traj in self.trajectories.items():
+            result = deal_analysis(inputs, traj.outcome, solution=solution)
+            assert result is not None
+            out[name] = {
+                "p_deal": result.p_deal,
+                "possible": float(np.mean(result.possible)),
+                "blocking": result.blocking_share(),
+                "top_blocker": result.top_blocker(),
+            }
+        return out
 
     def winners_dict(self) -> dict[str, Any]:
         """Each model's winners and losers, ranked, as JSON-ready data (see analysis.winners)."""
@@ -295,7 +319,8 @@ def forecast(
         A validated scenario.
     models
         Model names or :class:`~summitry.models.Model` objects; default every model in
-        :data:`~summitry.models.MODELS`, in registry order.
+        :data:`~summitry.models.MODELS`, in registry order, less those that need a status
+        quo when an issue has none.
     seed
         Seed given to every model, so that the same scenario and seed reproduce.
     rounds
@@ -316,6 +341,10 @@ def forecast(
         For an unknown model name, a model listed twice, or a parameter out of range.
     """
     chosen = _resolve(models)
+    if models is None and any(i.status_quo is None for i in scenario.issues):
+        # By default, run what can run: models that bargain from the status quo are left
+        # out when an issue has none (asking for one by name gives the error instead).
+        chosen = [m for m in chosen if not m.needs_status_quo]
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
     inputs = sample(scenario, samples, seed=int(seed))

@@ -7,10 +7,21 @@ from summitry.models.base import Model
 from summitry.models.compromise import Compromise
 from summitry.models.eum import ExpectedUtility
 from summitry.models.median import WeightedMedian
+from summitry.models.nash import NashBargaining
 
-__all__ = ["MODELS", "Compromise", "ExpectedUtility", "Model", "WeightedMedian", "get_model"]
+__all__ = [
+    "MODELS",
+    "Compromise",
+    "ExpectedUtility",
+    "Model",
+    "NashBargaining",
+    "WeightedMedian",
+    "get_model",
+]
 
-MODELS: dict[str, type[Model]] = {m.name: m for m in (Compromise, WeightedMedian, ExpectedUtility)}
+MODELS: dict[str, type[Model]] = {
+    m.name: m for m in (Compromise, WeightedMedian, ExpectedUtility, NashBargaining)
+}
 """Every model by its command-line name, in the order tables show them."""
 
 

@@ -46,6 +46,8 @@ class Model(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     iterative: ClassVar[bool] = False
+    needs_status_quo: ClassVar[bool] = False
+    """True for models that bargain from the status quo and cannot run without one."""
     _constraints: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
 
     def get_params(self) -> dict[str, Any]:

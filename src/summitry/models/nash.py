@@ -39,8 +39,9 @@ _PATH_LINEAR = 10.0 ** -np.arange(1, 13)
 _SMOOTH, _SMOOTH_MIN = 1.0, 1e-9
 _STEP = 1e-11
 """On the last stage, a sample's Newton iterations stop when no issue moves more than this."""
-_STEP_PATH = 1e-5
+_STEP_PATH = 1e-9
 """The same on the earlier stages of the path."""
+_STALL = 1e-8
 _MAX_NEWTON = 60
 _SAME = 1e-12
 """Closer than this counts as equal: an issue whose bargaining range is narrower stays at the
@@ -60,8 +61,9 @@ class NashSolution:
     gain
         ``(S, A)`` each actor's utility at the outcome minus its utility at the status quo.
     binding
-        ``(S, A)`` veto players with a stake that gain nothing (at most ``tol`` times their
-        utility range): their acceptance is what holds the outcome where it is.
+        ``(S, A)`` veto players with a stake that gain nothing: no acceptable package would
+        leave them better off, so their acceptance holds the outcome where it is. Where
+        there is no deal, every veto player with a stake.
     blocking
         ``(S, A)`` veto players without whose veto a sample with no deal would have one;
         all false where there is a deal. ``None`` when not computed.
@@ -120,10 +122,11 @@ class NashBargaining(Model):
         part in. ``"capability"``: ``c_i`` alone.
     tol
         On ``[0, 1]``: an outcome within ``tol`` of the status quo on every issue is no
-        deal; a veto player gaining at most ``tol`` times its utility range is binding.
+        deal, and the status quo stands.
     """
 
     name: ClassVar[str] = "nash"
+    needs_status_quo: ClassVar[bool] = True
     summary: ClassVar[str] = (
         "weighted Nash bargaining over packages; veto players accept only gains (Nash 1950)"
     )
@@ -170,12 +173,11 @@ class NashBargaining(Model):
                 location=f"issues.{issue}.status_quo",
             )
         batch = self._batch(inputs)
-        x, converged = _bargain(batch, self.utility)
+        x, converged, held = _bargain(batch, self.utility)
         deal = np.max(np.abs(x - batch.sq), axis=1) > self.tol
         x = np.where(deal[:, None], x, batch.sq)
         gain = _gain(batch.p, batch.s, batch.sq, x, self.utility)
-        spread = -_worst(batch, self.utility)
-        binding = batch.veto & _stake(batch) & (gain <= self.tol * spread)
+        binding = batch.veto & _stake(batch) & (held | (gain == 0) | ~deal[:, None])
         found = self._blocking(batch, deal) if blocking else None
         return NashSolution(x, deal, gain, binding, found, converged)
 
@@ -208,7 +210,7 @@ class NashBargaining(Model):
         veto = np.array(sub.veto)
         veto[np.arange(veto.shape[0]), np.tile(who, rows.size)] = False
         sub = _Batch(sub.p, sub.s, sub.w, veto, sub.sq, sub.lo, sub.hi)
-        x, _ = _bargain(sub, self.utility)
+        x, _, _ = _bargain(sub, self.utility)
         freed = np.max(np.abs(x - sub.sq), axis=1) > self.tol
         out[np.ix_(rows, who)] = freed.reshape(rows.size, who.size) & batch.veto[np.ix_(rows, who)]
         return out
@@ -283,8 +285,13 @@ def _blocked_issues(b: _Batch, frozen: np.ndarray) -> np.ndarray:
 # -- the solver ----------------------------------------------------------------------------
 
 
-def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
-    """Maximise the weighted Nash product in every sample; return ``(S, I)`` and convergence."""
+def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximise the weighted Nash product in every sample.
+
+    Returns the outcome ``(S, I)``, convergence ``(S,)`` and the veto players held at the
+    edge of their acceptable set ``(S, A)``: those whose margin ``gain + t * range`` shrank
+    with ``t`` over the last stage, as it does only for a player who cannot gain.
+    """
     width = b.hi - b.lo
     player = _stake(b) & (b.w > 0)
     dead = (width <= _SAME) | ~np.any((b.s > 0) & player[:, :, None], axis=1)
@@ -296,23 +303,42 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray]:
     spread = -_worst(b, utility)  # each actor's utility range: best is 0, at its position
     x = np.where(free, 0.5 * (b.lo + b.hi), b.sq)
     converged = np.ones(x.shape[0], dtype=bool)
+    margin = cushion_last = np.ones(b.w.shape)
     path = _PATH if utility == "quadratic" else _PATH_LINEAR
     for t in path:
         e = max(_SMOOTH * t, _SMOOTH_MIN) if utility == "linear" else 0.0
-        u_sq = _utility(b, b.sq, utility, e)
-        cushion = np.where(b.veto, t * spread, u_sq - _worst(b, utility, e))
+        loss, slope, _ = _loss(b.sq[:, None, :] - b.p, utility, e)
+        # a veto player's margin never drops below what a few rounding steps of x change
+        relaxed = t * spread + 1e-15 * np.sum(b.s * np.abs(slope), axis=2)
+        cushion = np.where(b.veto, relaxed, _worst(b, utility, e) * -1 - np.sum(b.s * loss, axis=2))
         omega = np.where(player, b.w, 0.0) + np.where(guard, t * total, 0.0)
-        # the last point may lie outside the new domain: move it towards the status quo
-        short = np.where(guard, -_gain(b.p, b.s, b.sq, x, utility, e), 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            room = np.where(short > 0, 0.5 * t * spread / short, np.inf)
-        theta = np.minimum(1.0, np.min(room, axis=1, initial=np.inf))[:, None]
-        x = b.sq + theta * (x - b.sq)
+        x = _pull_back(b, x, guard, cushion, utility, e)
         s = np.where(omega[:, :, None] > 0, b.s, 0.0)
         problem = _Stage(b.p, s, b.sq, free, cushion, omega, utility, e)
         x, ok = _newton(problem, x, _STEP if t == path[-1] else _STEP_PATH)
         converged &= ok
-    return np.clip(x, b.lo, b.hi), converged
+        margin, last = _gain(b.p, b.s, b.sq, x, utility, e) + cushion, margin
+        shrink, cushion_last = cushion / np.where(guard, cushion_last, 1.0), cushion
+    held = guard & ((margin <= np.sqrt(shrink) * last) | (margin <= 10 * cushion))
+    return np.clip(x, b.lo, b.hi), converged, held
+
+
+def _pull_back(b, x, guard, cushion, utility, e):  # noqa: ANN001, ANN202
+    """Move ``x`` towards the status quo until every veto player keeps half its cushion.
+
+    The last stage's outcome may leave a veto player short of the new, smaller cushion.
+    Since every gain is concave and zero at the status quo, shrinking ``x - sq`` by
+    ``theta`` keeps at least ``theta`` times each gain. The issues of the players who fall
+    short are shrunk first; where that is not enough, all issues are.
+    """
+    short = np.where(guard, -_gain(b.p, b.s, b.sq, x, utility, e), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        room = np.where(short > 0, np.minimum(1.0, 0.5 * cushion / short), 1.0)
+    theta = np.min(np.where(b.s > 0, room[:, :, None], 1.0), axis=1)  # (S, I)
+    part = b.sq + theta * (x - b.sq)
+    fits = np.all(~guard | (_gain(b.p, b.s, b.sq, part, utility, e) + cushion > 0), axis=1)
+    whole = b.sq + np.min(room, axis=1)[:, None] * (x - b.sq)
+    return np.where(fits[:, None], part, whole)
 
 
 @dataclass(frozen=True)
@@ -348,7 +374,7 @@ class _Stage:
         return self._log(x)[0]
 
     def direction(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Newton step (frozen issues stay put), the slope along it, and the objective."""
+        """Newton step (frozen issues stay put), the gradient and the objective."""
         f, coef, curv, d1, d2 = self._log(x)
         g = -self.s * d1  # (S, A, I): gradient of each utility
         grad = np.where(self.free, np.einsum("sa,sai->si", coef, g), 0.0)
@@ -357,17 +383,17 @@ class _Stage:
         hess = np.where(eye, diag[:, :, None], 0.0)
         hess -= np.matmul(np.swapaxes(g, 1, 2), curv[:, :, None] * g)
         hess = np.where(self.free[:, :, None] & self.free[:, None, :], hess, np.where(eye, -1.0, 0))
-        ridge = 1e-14 * np.max(np.abs(hess), axis=(1, 2), keepdims=True)
-        step = np.linalg.solve(hess - ridge * eye, -grad[:, :, None])[:, :, 0]
-        step = np.where(self.free, step, 0.0)
-        return step, np.sum(grad * step, axis=1), f
+        ridge = np.where(eye, 1e-14 * np.abs(hess), 0.0)  # issues differ in scale by far
+        step = np.linalg.solve(hess - ridge, -grad[:, :, None])[:, :, 0]
+        return np.where(self.free, step, 0.0), grad, f
 
 
 def _newton(problem: _Stage, x: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Damped Newton ascent on one stage of the path, on the samples still moving.
 
-    A sample stops when its full Newton step moves no issue by more than ``tol``; it has
-    failed when the line search finds no acceptable step before that.
+    A sample stops when its full Newton step moves no issue by more than ``tol``, or by
+    less than ``_STALL`` while the rise it promises is below the objective's rounding; it
+    has failed when the line search finds no acceptable step before that.
     """
     x = np.array(x)
     active = np.ones(x.shape[0], dtype=bool)
@@ -377,7 +403,9 @@ def _newton(problem: _Stage, x: np.ndarray, tol: float) -> tuple[np.ndarray, np.
         if rows.size == 0:
             break
         sub, xs = problem.take(rows), x[rows]
-        step, slope, f0 = sub.direction(xs)
+        step, grad, f0 = sub.direction(xs)
+        step[np.abs(step) <= 64 * np.spacing(np.maximum(np.abs(xs), 1e-3))] = 0.0  # rounding
+        slope = np.sum(grad * step, axis=1)
         size = np.max(np.abs(step), axis=1)
         step /= np.maximum(1.0, size)[:, None]  # never more than the whole scale
         slope /= np.maximum(1.0, size)
@@ -394,6 +422,7 @@ def _newton(problem: _Stage, x: np.ndarray, tol: float) -> tuple[np.ndarray, np.
                 break
             alpha[t[~ok]] *= 0.5
         x[rows] = xs
-        failed[rows] = todo
-        active[rows] = (size > tol) & ~todo
+        stalled = (size <= _STALL) & (slope <= slack)  # no gain left above rounding
+        failed[rows] = todo & ~stalled
+        active[rows] = (size > tol) & ~todo & ~stalled
     return x, ~active & ~failed

@@ -189,6 +189,16 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
             text.append(_stop_label(cell), style="dim")
             cells.append(text)
         table.add_row(*cells, end_section=True)
+    deal = result.get("p_deal")
+    if deal:
+        cells = [Text("P(deal)", style="bold"), Text("")]
+        for name in result["models"]:
+            d = deal[name]
+            text = Text(f"{d['p_deal']:.0%}", style="bold")
+            if d["top_blocker"]:
+                text.append(f"\nblocked by {d['top_blocker']}", style="dim")
+            cells.append(text)
+        table.add_row(*cells)
     return table
 
 
