@@ -105,7 +105,16 @@ def extras_from(forecast: Forecast) -> ReportExtras:
     notes = {}
     if not scored:
         notes["winners"] = "no issue has a status quo, so no actor's change can be scored."
-    return ReportExtras(winners=winners or None, notes=notes)
+    deal = forecast.to_dict()["p_deal"]
+    if deal is None:
+        notes["deal"] = "an issue has no status quo, so no veto player can be asked."
+        return ReportExtras(winners=winners or None, notes=notes)
+    return ReportExtras(
+        p_deal={m: d["p_deal"] for m, d in deal.items()},
+        blocking={m: d["blocking"] for m, d in deal.items()},
+        winners=winners or None,
+        notes=notes,
+    )
 
 
 def build_report(
