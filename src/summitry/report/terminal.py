@@ -172,7 +172,7 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
     table.add_column("issue", no_wrap=True)
     table.add_column("status quo", justify="right")
     for name in result["models"]:
-        table.add_column(name, justify="right")
+        table.add_column(name, justify="right", no_wrap=True)
     for data in result["issues"]:
         issue = Issue(id=data["id"], scale=Scale(min=data["scale"][0], max=data["scale"][1]))
         cells: list[RenderableType] = [
