@@ -189,12 +189,15 @@ class _Game:
 
     # -- building blocks ---------------------------------------------------------------
 
-    def _distance(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
-        """``D[..., k, a] = (|x_k - x_a| / range) ** r_k`` : voter k's loss at position a."""
-        d = np.abs(x[..., :, None] - x[..., None, :]) / self.spread[..., None]
-        return d ** r[..., :, None]
+    def _distance(self, x: np.ndarray, r: np.ndarray | None) -> np.ndarray:
+        """``D[..., k, a] = (|x_k - x_a| / range) ** r_k`` : voter k's loss at position a.
 
-    def _win_probability(self, x: np.ndarray, r: np.ndarray) -> np.ndarray:
+        ``r=None`` stands for every exponent equal to 1 and skips the power (same bits).
+        """
+        d = np.abs(x[..., :, None] - x[..., None, :]) / self.spread[..., None]
+        return d if r is None else d ** r[..., :, None]
+
+    def _win_probability(self, x: np.ndarray, r: np.ndarray | None) -> np.ndarray:
         """``P[..., i, j]``: probability that a challenge by i against j succeeds."""
         dist = self._distance(x, r)
         wk = np.where(self.present, self.w, 0.0)
@@ -216,15 +219,18 @@ class _Game:
         same = _same_position(x, self.m.tol)
         return np.where(same, 0.0, p)
 
-    def _challenge(self, x: np.ndarray, p: np.ndarray, r_view: np.ndarray) -> np.ndarray:
+    def _challenge(self, x: np.ndarray, p: np.ndarray, r_view: np.ndarray | float) -> np.ndarray:
         """``EU[..., i, j]``: expected utility of i challenging j, with risk exponent ``r_view``.
 
         ``r_view`` broadcasts against ``(..., i, j)``; it is the exponent of whoever judges.
         """
         gap = np.abs(x[..., :, None] - x[..., None, :]) / self.spread[..., None]
-        u_win = 2.0 - 4.0 * (0.5 - 0.5 * gap) ** r_view
-        u_lose = 2.0 - 4.0 * (0.5 + 0.5 * gap) ** r_view
-        u_sq = 2.0 - 4.0 * 0.5**r_view
+        if isinstance(r_view, float) and r_view == 1.0:  # skip the powers (same bits)
+            u_win, u_lose, u_sq = 2.0 - 4.0 * (0.5 - 0.5 * gap), 2.0 - 4.0 * (0.5 + 0.5 * gap), 0.0
+        else:
+            u_win = 2.0 - 4.0 * (0.5 - 0.5 * gap) ** r_view
+            u_lose = 2.0 - 4.0 * (0.5 + 0.5 * gap) ** r_view
+            u_sq = 2.0 - 4.0 * 0.5**r_view
         s_j = self.s[..., None, :]
         return s_j * (p * u_win + (1 - p) * u_lose) + (1 - s_j) * u_win - self.m.q * u_sq
 
@@ -233,7 +239,7 @@ class _Game:
         ones = np.ones_like(x)
         if self.m.risk == "neutral":
             return ones
-        p = self._win_probability(x, ones)
+        p = self._win_probability(x, None)
         eu = self._challenge(x, p, 1.0)  # (.., j, i): j challenges i
         pair = self.present[..., :, None] & self.present[..., None, :]
         off_diag = ~np.eye(x.shape[-1], dtype=bool)
