@@ -28,6 +28,8 @@ __all__ = ["DealResult", "deal_analysis"]
 
 MOVED = 1e-7
 """An outcome within this of the status quo on every issue (on [0, 1]) changes nothing."""
+REJECT = 1e-9
+"""A veto player rejects a package that loses it more than this share of its utility range."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,8 +90,10 @@ def deal_analysis(
     sq = np.asarray(inputs.status_quo)
     veto_player = inputs.veto.any(axis=1)[None, :]
     gain = utility(inputs, outcome, nash.utility) - utility(inputs, sq, nash.utility)
-    scale = np.maximum(np.abs(utility(inputs, sq, nash.utility)), 1.0)
-    rejects = veto_player & (gain < -1e-12 * scale)
+    # A loss below 1e-9 of the actor's utility range is rounding, not a rejection: the
+    # range is its summed salience, the most it can lose on the [0, 1] scale.
+    scale = np.sum(np.where(inputs.present[None], inputs.salience, 0.0), axis=-1)
+    rejects = veto_player & (gain < -REJECT * scale)
     moved = np.max(np.abs(outcome - sq), axis=1) > MOVED
     deal = sol.deal & moved & ~rejects.any(axis=1)
     blocking = rejects & moved[:, None]

@@ -42,6 +42,7 @@ _STEP = 1e-11
 _STEP_PATH = 1e-9
 """The same on the earlier stages of the path."""
 _STALL = 1e-8
+"""A step below this that promises no rise above rounding also ends a sample's iterations."""
 _MAX_NEWTON = 60
 _SAME = 1e-12
 """Closer than this counts as equal: an issue whose bargaining range is narrower stays at the
@@ -57,7 +58,8 @@ class NashSolution:
     outcome
         ``(S, I)`` on ``[0, 1]``; exactly the status quo where there is no deal.
     deal
-        ``(S,)`` true where the outcome differs from the status quo by more than ``tol``.
+        ``(S,)`` true where the outcome moves some issue by more than ``tol`` from the status
+        quo and leaves some actor better off than under it.
     gain
         ``(S, A)`` each actor's utility at the outcome minus its utility at the status quo.
     binding
@@ -68,7 +70,8 @@ class NashSolution:
         ``(S, A)`` veto players without whose veto a sample with no deal would have one;
         all false where there is a deal. ``None`` when not computed.
     converged
-        ``(S,)`` false where Newton's method hit its iteration limit on some stage.
+        ``(S,)`` false where Newton's method stopped short on some stage of the path (the
+        iteration limit, or no acceptable step); the outcome is then less precise.
     """
 
     outcome: np.ndarray
@@ -102,8 +105,8 @@ class NashBargaining(Model):
     ----------
     utility
         Loss in distance on each issue. ``"quadratic"`` (default): ``U_i(x) = -sum_k s_ik
-        (x_k - p_ik)**2``, risk-averse and smooth, the form under which the Nash outcome
-        is a weighted mean of positions (Achen 2006); the solution is unique.
+        (x_k - p_ik)**2``, risk-averse and smooth; the outcome is unique, and on each issue
+        a weighted mean of the positions, like the compromise model's.
         ``"linear"``: ``-sum_k s_ik |x_k - p_ik|``, risk-neutral as in spatial voting
         models; on several issues the outcome may then not be unique (the solver returns
         the limit of a smoothed problem).
@@ -174,7 +177,7 @@ class NashBargaining(Model):
             )
         batch = self._batch(inputs)
         x, converged, held = _bargain(batch, self.utility)
-        deal = np.max(np.abs(x - batch.sq), axis=1) > self.tol
+        deal = _is_deal(batch, x, self.utility, self.tol)
         x = np.where(deal[:, None], x, batch.sq)
         gain = _gain(batch.p, batch.s, batch.sq, x, self.utility)
         binding = batch.veto & _stake(batch) & (held | (gain == 0) | ~deal[:, None])
@@ -210,8 +213,7 @@ class NashBargaining(Model):
         veto = np.array(sub.veto)
         veto[np.arange(veto.shape[0]), np.tile(who, rows.size)] = False
         sub = _Batch(sub.p, sub.s, sub.w, veto, sub.sq, sub.lo, sub.hi)
-        x, _, _ = _bargain(sub, self.utility)
-        freed = np.max(np.abs(x - sub.sq), axis=1) > self.tol
+        freed = _is_deal(sub, _bargain(sub, self.utility)[0], self.utility, self.tol)
         out[np.ix_(rows, who)] = freed.reshape(rows.size, who.size) & batch.veto[np.ix_(rows, who)]
         return out
 
@@ -232,12 +234,9 @@ def _loss(d: np.ndarray, utility: str, e: float = 0.0) -> tuple[np.ndarray, ...]
         return r - e, np.where(r > 0, d / r, 0.0), np.where(r > 0, e * e / r**3, 0.0)
 
 
-def _utility(b: _Batch, x: np.ndarray, utility: str, e: float = 0.0) -> np.ndarray:
-    """``(S, A)`` utilities of the packages ``x`` ``(S, I)``."""
-    return -np.sum(b.s * _loss(x[:, None, :] - b.p, utility, e)[0], axis=2)
-
-
-def _gain(p, s, sq, x, utility, e=0.0):  # noqa: ANN001, ANN202
+def _gain(
+    p: np.ndarray, s: np.ndarray, sq: np.ndarray, x: np.ndarray, utility: str, e: float = 0.0
+) -> np.ndarray:
     """``(S, A)`` utility at ``x`` minus utility at ``sq``, without cancellation near ``sq``.
 
     ``loss(x - p) - loss(sq - p)`` is written as ``(x - sq)(x + sq - 2p)`` over ``1`` or
@@ -256,6 +255,18 @@ def _worst(b: _Batch, utility: str, e: float = 0.0) -> np.ndarray:
     """``(S, A)`` each actor's lowest utility over the bargaining range (at its corners)."""
     low, high = (_loss(end[:, None, :] - b.p, utility, e)[0] for end in (b.lo, b.hi))
     return -np.sum(b.s * np.maximum(low, high), axis=2)
+
+
+def _is_deal(b: _Batch, x: np.ndarray, utility: str, tol: float) -> np.ndarray:
+    """``(S,)`` whether ``x`` moves some issue by more than ``tol`` and someone gains by it.
+
+    An outcome that moves without making any bargainer better off than the status quo
+    (by more than 1e-9 of its utility range) can only be rounding, or the smoothing of the
+    linear loss meeting exact indifference; the status quo then stands.
+    """
+    moved = np.max(np.abs(x - b.sq), axis=1) > tol
+    gains = _gain(b.p, b.s, b.sq, x, utility) > 1e-9 * -_worst(b, utility)
+    return moved & np.any(gains & _stake(b) & (b.w > 0), axis=1)
 
 
 def _stake(b: _Batch, free: np.ndarray | None = None) -> np.ndarray:
@@ -289,8 +300,9 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
     """Maximise the weighted Nash product in every sample.
 
     Returns the outcome ``(S, I)``, convergence ``(S,)`` and the veto players held at the
-    edge of their acceptable set ``(S, A)``: those whose margin ``gain + t * range`` shrank
-    with ``t`` over the last stage, as it does only for a player who cannot gain.
+    edge of their acceptable set ``(S, A)``: those whose margin ``gain + cushion`` shrank
+    with the cushion over the last stage (or is within ten cushions of nothing), as it
+    does only for a player who cannot gain.
     """
     width = b.hi - b.lo
     player = _stake(b) & (b.w > 0)
@@ -310,7 +322,7 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
         loss, slope, _ = _loss(b.sq[:, None, :] - b.p, utility, e)
         # a veto player's margin never drops below what a few rounding steps of x change
         relaxed = t * spread + 1e-15 * np.sum(b.s * np.abs(slope), axis=2)
-        cushion = np.where(b.veto, relaxed, _worst(b, utility, e) * -1 - np.sum(b.s * loss, axis=2))
+        cushion = np.where(b.veto, relaxed, -np.sum(b.s * loss, axis=2) - _worst(b, utility, e))
         omega = np.where(player, b.w, 0.0) + np.where(guard, t * total, 0.0)
         x = _pull_back(b, x, guard, cushion, utility, e)
         s = np.where(omega[:, :, None] > 0, b.s, 0.0)
@@ -323,7 +335,9 @@ def _bargain(b: _Batch, utility: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.clip(x, b.lo, b.hi), converged, held
 
 
-def _pull_back(b, x, guard, cushion, utility, e):  # noqa: ANN001, ANN202
+def _pull_back(
+    b: _Batch, x: np.ndarray, guard: np.ndarray, cushion: np.ndarray, utility: str, e: float
+) -> np.ndarray:
     """Move ``x`` towards the status quo until every veto player keeps half its cushion.
 
     The last stage's outcome may leave a veto player short of the new, smaller cushion.
@@ -358,24 +372,23 @@ class _Stage:
         arrays = (self.p, self.s, self.sq, self.free, self.cushion, self.omega)
         return _Stage(*(a[rows] for a in arrays), self.utility, self.e)
 
-    def _log(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Objective (``-inf`` outside the domain), ``omega/h``, ``omega/h**2``, loss slopes."""
-        _, d1, d2 = _loss(x[:, None, :] - self.p, self.utility, self.e)
+    def _log(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Objective (``-inf`` outside the domain), ``omega / h`` and ``omega / h**2``."""
         h = _gain(self.p, self.s, self.sq, x, self.utility, self.e) + self.cushion
         on = self.omega > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.sum(np.where(on, self.omega * np.log(h), 0.0), axis=1)
             coef = np.where(on, self.omega / h, 0.0)
-            curv = np.where(on, coef / h, 0.0)
         f = np.where(np.all((h > 0) | ~on, axis=1), f, -np.inf)
-        return f, coef, curv, d1, d2
+        return f, coef, np.where(on, coef / np.where(on, h, 1.0), 0.0)
 
     def value(self, x: np.ndarray) -> np.ndarray:
         return self._log(x)[0]
 
     def direction(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Newton step (frozen issues stay put), the gradient and the objective."""
-        f, coef, curv, d1, d2 = self._log(x)
+        f, coef, curv = self._log(x)
+        _, d1, d2 = _loss(x[:, None, :] - self.p, self.utility, self.e)
         g = -self.s * d1  # (S, A, I): gradient of each utility
         grad = np.where(self.free, np.einsum("sa,sai->si", coef, g), 0.0)
         eye = np.eye(x.shape[1], dtype=bool)
