@@ -82,6 +82,17 @@ FormatOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed for every model.")]
+ModelsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
+]
+SamplesOpt = Annotated[
+    int,
+    typer.Option(
+        "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run.")]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -116,6 +127,27 @@ def main(
 # -- commands ------------------------------------------------------------------------------
 
 
+def _run_and_record(
+    file: str,
+    model: list[str] | None,
+    fmt: str | None,
+    seed: int,
+    samples: int,
+    no_store: bool,
+    store: Path | None,
+    quiet: bool,
+) -> tuple[Forecast, str | None]:
+    """Load, forecast (with a progress bar on long runs) and record the run unless told not to."""
+    if no_store and store is not None:
+        raise ParameterError("--store and --no-store exclude each other; give one of them")
+    models = [get_model(name) for name in model] if model else None
+    scenario = io.load(file, format=fmt)
+    with model_progress(models, samples, quiet=quiet) as advance:
+        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
+    run_id = None if no_store else RunStore(store).record(result, file)
+    return result, run_id
+
+
 def _print_forecast(result: Forecast) -> None:
     """The forecast table, then the winners and losers where there is a status quo."""
     _out().print(forecast_table(result))
@@ -127,34 +159,20 @@ def _print_forecast(result: Forecast) -> None:
 @app.command()
 def forecast(
     file: FileArg,
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
-    ] = None,
+    model: ModelsOpt = None,
     json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
-    samples: Annotated[
-        int,
-        typer.Option(
-            "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
-        ),
-    ] = 1,
+    samples: SamplesOpt = 1,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
     ] = None,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+    no_store: NoStoreOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Forecast where each issue settles, one column per model; the run is recorded."""
-    if no_store and store is not None:
-        raise ParameterError("--store and --no-store exclude each other; give one of them")
-    models = [get_model(name) for name in model] if model else None
-    scenario = io.load(file, format=fmt)
-    with model_progress(models, samples, quiet=json) as advance:
-        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
+    result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, json)
     record = to_json(result)
-    run_id = None if no_store else RunStore(store).record(result, file)
     if output is not None:
         io.write_atomic(output, record)
     if json:
@@ -333,31 +351,17 @@ def report(
             "--output", "-o", help="Folder for index.html and the PNG charts (created if needed)."
         ),
     ],
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
-    ] = None,
+    model: ModelsOpt = None,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
-    samples: Annotated[
-        int,
-        typer.Option(
-            "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
-        ),
-    ] = 1,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run.")] = False,
+    samples: SamplesOpt = 1,
+    no_store: NoStoreOpt = False,
     store: StoreOpt = None,
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
 
-    if no_store and store is not None:
-        raise ParameterError("--store and --no-store exclude each other; give one of them")
-    models = [get_model(name) for name in model] if model else None
-    scenario = io.load(file, format=fmt)
-    with model_progress(models, samples) as advance:
-        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
-    run_id = None if no_store else RunStore(store).record(result, file)
+    result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, False)
     page = build_report(result, output, extras=extras_from(result))
     typer.echo(str(page))
     if run_id is not None:
