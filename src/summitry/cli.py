@@ -357,12 +357,25 @@ def report(
     samples: SamplesOpt = 1,
     no_store: NoStoreOpt = False,
     store: StoreOpt = None,
+    drivers_model: Annotated[
+        str | None,
+        typer.Option(
+            "--drivers",
+            metavar="MODEL",
+            help="Model whose drivers (Sobol indices) the report shows; 'none' to skip.",
+        ),
+    ] = "compromise",
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
 
     result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, False)
-    page = build_report(result, output, extras=extras_from(result))
+    found = None
+    if drivers_model and drivers_model != "none":
+        from summitry.analysis.sensitivity import drivers as find_drivers  # loads SALib
+
+        found = find_drivers(result.scenario, get_model(drivers_model), seed=seed)
+    page = build_report(result, output, extras=extras_from(result, drivers=found))
     typer.echo(str(page))
     if run_id is not None:
         typer.echo(f"recorded as run {run_id}", err=True)

@@ -189,11 +189,13 @@ def test_cli_report_writes_the_page_and_records_the_run(tmp_path):
     assert result.stdout.strip() == str(out / "index.html")
     # the small scenario has a status quo on one issue, so winners and losers are scored
     assert sorted(p.name for p in out.iterdir()) == [
+        "drivers.png",  # Sobol indices of the compromise model, by default
         "index.html",
         "outcomes.png",
         "trajectories.png",
         "winners.png",
     ]
+    assert "Sobol indices of the compromise model" in (out / "index.html").read_text()
     assert (
         "each actor's gain or loss against the status quo" not in (out / "index.html").read_text()
     )
@@ -231,3 +233,12 @@ def test_cli_report_mistakes_exit_2_and_write_nothing(tmp_path, args):
 def test_cli_report_needs_an_output_folder():
     result = runner.invoke(app, ["report", SMALL])
     assert result.exit_code == 2
+
+
+def test_cli_report_without_drivers_says_so(tmp_path):
+    out = tmp_path / "report"
+    args = ["report", SMALL, "-o", str(out), "-m", "median", "--drivers", "none", "--no-store"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert not (out / "drivers.png").exists()
+    assert "which inputs move each outcome most" in (out / "index.html").read_text()

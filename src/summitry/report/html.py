@@ -94,8 +94,12 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
     return {file: charts.png_bytes(fig) for file, fig in figures.items()}
 
 
-def extras_from(forecast: Forecast) -> ReportExtras:
-    """The analyses a forecast carries itself, in the shapes :class:`ReportExtras` takes."""
+def extras_from(forecast: Forecast, *, drivers: Any = None) -> ReportExtras:
+    """The analyses a forecast carries, and optional drivers, as :class:`ReportExtras` takes.
+
+    ``drivers`` is a :class:`~summitry.analysis.sensitivity.Drivers` computed with Sobol
+    indices, or None.
+    """
     record = forecast.to_dict()["winners"]
     scored = {m: w for m, w in record.items() if w["actors"]}
     winners = {
@@ -105,14 +109,25 @@ def extras_from(forecast: Forecast) -> ReportExtras:
     notes = {}
     if not scored:
         notes["winners"] = "no issue has a status quo, so no actor's change can be scored."
+    ranked = None
+    if drivers is not None and drivers.method == "sobol":
+        ranked = {
+            i: [(r["group"], r["ST"], r["ST_conf"], r["S1"]) for r in drivers.ranked(i)]
+            for i in drivers.issues
+        }
+        notes["drivers"] = (
+            f"Sobol indices of the {drivers.model} model's outcome, "
+            f"{drivers.evaluations} evaluations, seed {drivers.seed}."
+        )
     deal = forecast.to_dict()["p_deal"]
     if deal is None:
         notes["deal"] = "an issue has no status quo, so no veto player can be asked."
-        return ReportExtras(winners=winners or None, notes=notes)
+        return ReportExtras(winners=winners or None, drivers=ranked, notes=notes)
     return ReportExtras(
         p_deal={m: d["p_deal"] for m, d in deal.items()},
         blocking={m: d["blocking"] for m, d in deal.items()},
         winners=winners or None,
+        drivers=ranked,
         notes=notes,
     )
 
