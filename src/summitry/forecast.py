@@ -9,6 +9,8 @@ back to what produced it. The same scenario and seed give a byte-identical
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.metadata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -174,7 +176,21 @@ class Forecast:
         created
             Include the run's UTC timestamp (off by default, so that records of the same
             input and seed are identical).
+
+        The record (with its P(deal) and winners analyses) is computed once per forecast;
+        each call returns a fresh copy.
         """
+        record = copy.deepcopy(self._record)
+        if not created:
+            return record
+        # the timestamp closes the run header, just before "models"
+        at = list(record).index("models")
+        items = list(record.items())
+        return dict([*items[:at], ("created", self.created), *items[at:]])
+
+    @functools.cached_property
+    def _record(self) -> dict[str, Any]:
+        """The JSON-ready record without the timestamp (computed on first use)."""
         outcomes, stops = self.outcomes(), self.stops()
         intervals = self.quantiles(INTERVAL)
         head: dict[str, Any] = {
@@ -184,8 +200,6 @@ class Forecast:
             "samples": self.n_samples,
             "summitry_version": self.summitry_version,
         }
-        if created:
-            head["created"] = self.created
         head["models"] = {
             name: {"summary": m.summary, "params": m.get_params()}
             for name, m in self.models.items()

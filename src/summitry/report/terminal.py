@@ -48,14 +48,11 @@ def _scale(issue: Issue) -> str:
     return f"[{issue.scale.min:g}, {issue.scale.max:g}]"
 
 
-def _caption(forecast: Forecast) -> str:
-    parts = [
-        forecast.scenario.name,
-        f"input {forecast.input_sha256[:12]}",
-        f"seed {forecast.seed}",
-    ]
-    if forecast.n_samples > 1:
-        parts.append(f"{forecast.n_samples} samples")
+def _caption(scenario: str, input_sha256: str, seed: int, samples: int) -> str:
+    """``name · input <hash> · seed K[ · N samples]``, under every forecast table."""
+    parts = [scenario, f"input {input_sha256[:12]}", f"seed {seed}"]
+    if samples > 1:
+        parts.append(f"{samples} samples")
     return " · ".join(parts)
 
 
@@ -75,7 +72,15 @@ def trace_view(forecast: Forecast, model: str, *, sample: int = 0) -> Group:
     position = traj.position_on_scale()[sample]  # (T + 1, A, I)
     stops = forecast.stops()[model]
     outcomes = forecast.outcomes()[model]
-    parts: list[RenderableType] = [Text(f"{model} · {_caption(forecast)}", style="dim")]
+    parts: list[RenderableType] = [
+        Text(
+            f"{model} · "
+            + _caption(
+                forecast.scenario.name, forecast.input_sha256, forecast.seed, forecast.n_samples
+            ),
+            style="dim",
+        )
+    ]
     if not forecast.models[model].iterative:
         parts.append(Text(f"{model} has no rounds; the outcome comes straight from the input."))
     for i, issue in enumerate(forecast.scenario.issues):
@@ -164,10 +169,9 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
 
     With several samples each cell shows the median and its 90 % interval.
     """
-    parts = [result["scenario"], f"input {result['input_sha256'][:12]}", f"seed {result['seed']}"]
-    if result["samples"] > 1:
-        parts.append(f"{result['samples']} samples")
-    caption = " · ".join(parts)
+    caption = _caption(
+        result["scenario"], result["input_sha256"], result["seed"], result["samples"]
+    )
     table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
     table.add_column("issue", no_wrap=True)
     table.add_column("status quo", justify="right")
