@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from types import MappingProxyType
 
 import numpy as np
 
@@ -40,6 +39,48 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
+class _OnDemand:
+    """A field that holds an array, or a function building it on first read.
+
+    Iterative models pass their history's unroll; a Monte Carlo forecast that only needs
+    outcomes then never builds the full ``(S, T + 1, A, I)`` array.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj: object, owner: type | None = None) -> np.ndarray:
+        if obj is None:
+            raise AttributeError(self.slot)  # no default value for the dataclass field
+        value = obj.__dict__[self.slot]
+        if callable(value):
+            value = _readonly(value())
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__[self.slot] = value if callable(value) else _readonly(value)
+
+
+class _Extras(Mapping):
+    """Read-only mapping of extras whose values may be built on first read."""
+
+    def __init__(self, items: Mapping[str, object]):
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        value = self._items[key]
+        if callable(value):
+            value = self._items[key] = _readonly(value())
+        return value
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """The result of one model run over a batch.
@@ -52,7 +93,8 @@ class Trajectory:
         The inputs it ran on (labels and scales travel with the result).
     position
         ``(S, T + 1, A, I)`` positions on ``[0, 1]``; round 0 is the input. After a
-        (sample, issue) stops, its last state is repeated.
+        (sample, issue) stops, its last state is repeated. May be given as a function
+        that builds the array, called the first time it is read.
     outcome
         ``(S, I)`` the model's forecast on ``[0, 1]``.
     stop_reason
@@ -63,12 +105,12 @@ class Trajectory:
         ``(S, I)`` length of the detected cycle, 0 where none.
     extras
         Model-specific per-round arrays of shape ``(S, T + 1, A, I)``, for example
-        ``risk_exponent`` for the expected-utility model.
+        ``risk_exponent`` for the expected-utility model (or functions building them).
     """
 
     model: str
     inputs: Inputs
-    position: np.ndarray
+    position: np.ndarray = _OnDemand()  # type: ignore[assignment]
     outcome: np.ndarray
     stop_reason: np.ndarray
     stop_round: np.ndarray
@@ -76,15 +118,15 @@ class Trajectory:
     extras: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("position", "outcome", "stop_reason", "stop_round", "cycle_length"):
+        for name in ("outcome", "stop_reason", "stop_round", "cycle_length"):
             object.__setattr__(self, name, _readonly(getattr(self, name)))
-        extras = {k: _readonly(v) for k, v in self.extras.items()}
-        object.__setattr__(self, "extras", MappingProxyType(extras))
+        extras = {k: v if callable(v) else _readonly(v) for k, v in self.extras.items()}
+        object.__setattr__(self, "extras", _Extras(extras))
 
     @property
     def n_rounds(self) -> int:
-        """Number of rounds ``T`` recorded after round 0."""
-        return int(self.position.shape[1]) - 1
+        """Number of rounds ``T`` recorded after round 0 (the last round any lane played)."""
+        return int(self.stop_round.max(initial=0))
 
     def position_on_scale(self) -> np.ndarray:
         """``(S, T + 1, A, I)`` positions on each issue's own scale."""

@@ -16,15 +16,15 @@ from typing import Any, ClassVar
 import numpy as np
 
 from summitry.errors import ParameterError
+from summitry.history import History
 from summitry.inputs import Inputs
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle", "settle_positions"]
 
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
-"""One round: positions ``(S, A, I)`` and the ``(S, I)`` mask of (sample, issue) pairs still
-moving -> new positions and per-actor extras ``(S, A, I)``. Entries outside the mask are
-ignored, so a step may skip them."""
+"""One round on the lanes still moving: positions ``(n, A)`` and their lane numbers
+``(n,)`` (``sample * I + issue``) -> new positions and per-actor extras, each ``(n, A)``."""
 
 
 def check_rng(rng: Any) -> np.random.Generator:
@@ -106,13 +106,22 @@ def closed_form(model: str, inputs: Inputs, outcome: np.ndarray) -> Trajectory:
 
 @dataclass(frozen=True)
 class RoundResult:
-    """What :func:`iterate` returns."""
+    """What :func:`iterate` returns: the history of the rounds and how each lane stopped."""
 
-    position: np.ndarray  # (S, T + 1, A, I)
-    extras: dict[str, np.ndarray]  # each (S, T + 1, A, I)
+    history: History
     stop_reason: np.ndarray  # (S, I)
     stop_round: np.ndarray  # (S, I)
     cycle_length: np.ndarray  # (S, I)
+
+    @property
+    def position(self) -> np.ndarray:
+        """``(S, T + 1, A, I)`` positions, each lane held at its state after it stopped."""
+        return self.history.unroll("position")
+
+    @property
+    def extras(self) -> dict[str, np.ndarray]:
+        """Each extra as ``(S, T + 1, A, I)``."""
+        return {k: self.history.unroll(k) for k in self.history.names if k != "position"}
 
 
 def iterate(
@@ -124,100 +133,78 @@ def iterate(
     rounds: int | None = None,
     extras0: Mapping[str, np.ndarray] | None = None,
 ) -> RoundResult:
-    """Apply ``step`` round by round until every (sample, issue) has stopped.
+    """Apply ``step`` round by round until every lane has stopped.
 
-    A (sample, issue) stops when no actor moved by more than ``tol`` (converged), when
-    its positions come within ``tol`` of a state two or more rounds back (cycle), or at
-    ``max_rounds``. A stopped (sample, issue) keeps its state while the others go on.
-    With ``rounds`` set, exactly that many rounds run and no stopping rule applies.
+    A lane is one issue of one sample. It stops when no actor moved by more than ``tol``
+    (converged), when its positions come within ``tol`` of a state two or more rounds
+    back (cycle), or at ``max_rounds``; a stopped lane keeps its state while the others
+    go on. With ``rounds`` set, exactly that many rounds run and no stopping rule applies.
 
-    ``step`` maps ``(S, A, I)`` positions and the ``(S, I)`` mask of pairs still moving to
-    new positions and a dict of ``(S, A, I)`` extras describing the round just played (e.g.
-    the risk exponents used in it); it need only be right inside the mask.
+    ``x0`` and the ``extras0`` are ``(S, A, I)``; ``step`` sees only the lanes still
+    moving, as ``(n, A)`` positions and their lane numbers ``sample * I + issue``.
     """
-    s, n_a, n_i = x0.shape
+    n_s, n_a, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
-    history = [np.array(x0, dtype=float)]
-    extras_hist: dict[str, list[np.ndarray]] = {
-        k: [np.asarray(v)] for k, v in (extras0 or {}).items()
-    }
-    active = np.ones((s, n_i), dtype=bool)
-    reason = np.full(
-        (s, n_i), Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8
-    )
-    stop_round = np.full((s, n_i), limit, dtype=np.int64)
-    cycle = np.zeros((s, n_i), dtype=np.int64)
-    # The past states of the lanes (sample, issue pairs) still moving, kept compact as
-    # (rounds, lanes, actors) so that a repeated state is found in one comparison.
-    lanes = np.arange(s * n_i)
-    trail = _lanes(history[0])[None]
+    n_lanes = n_s * n_i
+    hist = History({"position": x0, **(extras0 or {})})
+    reason = np.full(n_lanes, Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8)
+    stop_round = np.full(n_lanes, limit, dtype=np.int64)
+    cycle = np.zeros(n_lanes, dtype=np.int64)
+    lanes = np.arange(n_lanes)
+    # A cheap key per state (the sum of its positions) finds the candidate repeats; only
+    # those are compared actor by actor. States within tol have keys within A * tol.
+    slack = n_a * tol + 8 * n_a * np.finfo(float).eps
+    key = np.empty((n_lanes, limit + 1 if rounds is None else 1))
+    key[:, 0] = hist.latest("position").sum(axis=-1)
     for t in range(1, limit + 1):
-        x = history[-1]
-        new, extras = step(x, active.copy())
-        keep = active[:, None, :]
-        new = np.where(keep, new, x)
-        history.append(new)
-        for k, v in extras.items():
-            extras_hist.setdefault(k, [])
-            extras_hist[k].append(np.where(keep, v, extras_hist[k][-1]))
+        x = hist.latest("position")[lanes]
+        new, extras = step(x, lanes)
+        hist.record(lanes, {"position": new, **extras})
         if rounds is not None:
             continue
-        moved = np.max(np.abs(new - x), axis=1)  # (S, I)
-        done = active & (moved <= tol)
-        reason[done], stop_round[done] = Stop.CONVERGED, t
-        active &= ~done
-        still = active.reshape(-1)[lanes]
-        lanes, trail = lanes[still], trail[:, still]
-        now = _lanes(new)[lanes]
-        if t >= 2 and lanes.size:
-            gap = np.max(np.abs(trail[: t - 1] - now), axis=-1)  # rounds 0 .. t - 2
-            seen = gap <= tol
-            hit = seen.any(axis=0)
-            last = (t - 2) - np.argmax(seen[::-1], axis=0)  # most recent matching round
+        new = hist.latest("position")[lanes]
+        key[lanes, t] = new.sum(axis=-1)
+        done = np.max(np.abs(new - x), axis=-1) <= tol
+        reason[lanes[done]], stop_round[lanes[done]] = Stop.CONVERGED, t
+        lanes, new = lanes[~done], new[~done]
+        if t >= 2 and lanes.size:  # compare with rounds 0 .. t - 2
+            row, past = np.nonzero(np.abs(key[lanes, : t - 1] - key[lanes, t, None]) <= slack)
+            seen = hist.at("position", lanes[row], past)
+            same = np.max(np.abs(seen - new[row]), axis=-1) <= tol
+            last = np.full(lanes.size, -1)
+            np.maximum.at(last, row[same], past[same])  # the most recent matching round
+            hit = last >= 0
             found = lanes[hit]
-            reason.reshape(-1)[found] = Stop.CYCLE
-            stop_round.reshape(-1)[found] = t
-            cycle.reshape(-1)[found] = (t - last)[hit]
-            active.reshape(-1)[found] = False
-            lanes, trail, now = lanes[~hit], trail[:, ~hit], now[~hit]
-        trail = np.concatenate([trail, now[None]])
-        if not active.any():
+            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, (t - last)[hit]
+            lanes = lanes[~hit]
+        if not lanes.size:
             break
+    shape = (n_s, n_i)
     return RoundResult(
-        position=np.stack(history, axis=1),
-        extras={k: np.stack(v, axis=1) for k, v in extras_hist.items()},
-        stop_reason=reason,
-        stop_round=stop_round,
-        cycle_length=cycle,
+        history=hist,
+        stop_reason=reason.reshape(shape),
+        stop_round=stop_round.reshape(shape),
+        cycle_length=cycle.reshape(shape),
     )
-
-
-def _lanes(x: np.ndarray) -> np.ndarray:
-    """``(S, A, I)`` -> ``(S * I, A)``: one row per (sample, issue) lane."""
-    return x.swapaxes(1, 2).reshape(-1, x.shape[1])
 
 
 def settle_positions(
-    position: np.ndarray,
-    stop_round: np.ndarray,
-    cycle_length: np.ndarray,
-    stat: Callable[[np.ndarray, int], np.ndarray],
+    result: RoundResult, stat: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 ) -> np.ndarray:
     """Outcome per (sample, issue) from the final state or the states of a cycle.
 
-    Only those states are gathered: ``stat(states, repeats)`` receives ``(S * C, A, I)``
-    positions (C states per sample, sample-major) and returns ``(S * C, I)``; the outcome
-    is its value at the stopping round, or its mean over the cycle.
+    Only those states are gathered, as rows: ``stat(states, sample, issue)`` receives
+    ``(N, A)`` positions with the sample and issue of each row and returns ``(N,)``; the
+    outcome is its value at the stopping round, or its mean over the cycle.
     """
-    n_s, _, n_a, n_i = position.shape
-    length = np.maximum(cycle_length, 1)
-    c_max = int(length.max())
-    back = np.arange(c_max)[None, :, None]
-    used = back < length[:, None, :]  # (S, C, I)
-    idx = np.where(used, stop_round[:, None, :] - back, stop_round[:, None, :])
-    states = np.take_along_axis(position, idx[:, :, None, :], axis=1)  # (S, C, A, I)
-    values = stat(states.reshape(n_s * c_max, n_a, n_i), c_max).reshape(n_s, c_max, n_i)
-    return np.sum(np.where(used, values, 0.0), axis=1) / np.sum(used, axis=1)
+    n_s, n_i = result.stop_round.shape
+    length = np.maximum(result.cycle_length, 1).reshape(-1)
+    lane = np.repeat(np.arange(n_s * n_i), length)
+    back = np.arange(lane.size) - np.repeat(np.cumsum(length) - length, length)
+    states = result.history.at("position", lane, result.stop_round.reshape(-1)[lane] - back)
+    values = stat(states, lane // n_i, lane % n_i)
+    total = np.bincount(lane, weights=values, minlength=n_s * n_i)
+    return (total / length).reshape(n_s, n_i)
 
 
 def settle(stat: np.ndarray, stop_round: np.ndarray, cycle_length: np.ndarray) -> np.ndarray:

@@ -1,0 +1,47 @@
+"""History: ragged storage of rounds, read back per lane or unrolled."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from summitry.history import History, to_lanes
+
+
+def _history() -> History:
+    x0 = np.arange(12.0).reshape(2, 3, 2)  # (S, A, I): lanes 0..3
+    hist = History({"position": x0})
+    hist.record(np.array([0, 1, 2, 3]), {"position": to_lanes(x0) + 100})
+    hist.record(np.array([1, 3]), {"position": to_lanes(x0)[[1, 3]] + 200})
+    hist.record(np.array([3]), {"position": to_lanes(x0)[[3]] + 300})
+    return hist
+
+
+def test_to_lanes_puts_each_sample_issue_in_a_row():
+    x = np.arange(12.0).reshape(2, 3, 2)
+    np.testing.assert_array_equal(to_lanes(x)[1], x[0, :, 1])
+    np.testing.assert_array_equal(to_lanes(x)[2], x[1, :, 0])
+
+
+def test_unroll_holds_each_lane_at_its_last_state():
+    hist = _history()
+    full = hist.unroll("position")
+    x0 = np.arange(12.0).reshape(2, 3, 2)
+    assert full.shape == (2, 4, 3, 2)
+    np.testing.assert_array_equal(full[0, :, :, 0], [x0[0, :, 0] + k for k in (0, 100, 100, 100)])
+    np.testing.assert_array_equal(full[1, :, :, 1], [x0[1, :, 1] + k for k in (0, 100, 200, 300)])
+
+
+def test_at_reads_a_round_or_the_last_state_after_it():
+    hist = _history()
+    lanes, rounds = np.array([0, 3, 3, 1]), np.array([3, 3, 0, 2])
+    full = to_lanes(np.arange(12.0).reshape(2, 3, 2))
+    expected = [full[0] + 100, full[3] + 300, full[3], full[1] + 200]
+    np.testing.assert_array_equal(hist.at("position", lanes, rounds), expected)
+    assert hist.n_rounds == 3
+
+
+def test_a_lane_cannot_skip_a_round():
+    hist = _history()
+    with pytest.raises(ValueError, match="consecutive"):
+        hist.record(np.array([0]), {"position": np.zeros((1, 3))})
