@@ -32,8 +32,14 @@ from summitry.report import (
     trace_view,
 )
 from summitry.report.drivers_table import drivers_json, drivers_progress, drivers_view
-from summitry.report.progress import model_progress
-from summitry.report.terminal import run_view, runs_table, winners_table
+from summitry.report.progress import model_progress, step_progress
+from summitry.report.terminal import (
+    miscalculation_table,
+    run_view,
+    runs_table,
+    winners_table,
+)
+from summitry.report.timeline_view import timeline_json, timeline_record, timeline_table
 from summitry.store import RunStore
 
 __all__ = ["app"]
@@ -151,9 +157,10 @@ def _run_and_record(
 def _print_forecast(result: Forecast) -> None:
     """The forecast table, then the winners and losers where there is a status quo."""
     _out().print(forecast_table(result))
-    table = winners_table(result.to_dict())
-    if table is not None:
-        _out().print(table)
+    record = result.to_dict()
+    for table in (winners_table(record), miscalculation_table(record)):
+        if table is not None:
+            _out().print(table)
 
 
 @app.command()
@@ -291,6 +298,43 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
     for line in differences:
         typer.echo(f"  {line}")
     raise typer.Exit(1)
+
+
+# -- timeline (forecasts after each event) -------------------------------------------------
+
+
+@app.command()
+def timeline(
+    file: FileArg,
+    model: ModelsOpt = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    samples: SamplesOpt = 1,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
+    ] = None,
+) -> None:
+    """Forecast at the start and after every event date: one table per model."""
+    from summitry.timeline import run_timeline
+
+    models = [get_model(name) for name in model] if model else None
+    scenario = io.load(file, format=fmt)
+    if not scenario.events:
+        raise ParameterError(
+            f"scenario '{scenario.name}' has no events; add an 'events' list (docs/format.md)"
+        )
+    with step_progress("forecasting each event date", quiet=json) as advance:
+        steps = run_timeline(scenario, models, seed=seed, samples=samples, on_step=advance)
+    record = timeline_record(steps)
+    text = timeline_json(record)
+    if output is not None:
+        io.write_atomic(output, text)
+    if json:
+        typer.echo(text, nl=False)
+        return
+    for name in record["models"]:
+        _out().print(timeline_table(record, name))
 
 
 # -- drivers (sensitivity analysis) --------------------------------------------------------

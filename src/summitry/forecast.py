@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from summitry.analysis.deal import acceptable_set, deal_analysis
+from summitry.analysis.miscalculation import Miscalculation, miscalculation
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
 from summitry.errors import ParameterError
@@ -231,7 +232,50 @@ class Forecast:
         head["issues"] = issues
         head["p_deal"] = self.deal_dict()
         head["winners"] = self.winners_dict()
+        head["miscalculation"] = self.miscalculation_dict()
         return head
+
+    @functools.cached_property
+    def miscalculations(self) -> dict[str, Miscalculation]:
+        """Each model's :class:`~summitry.analysis.miscalculation.Miscalculation`.
+
+        Empty when every actor believes the truth (then every score would be zero).
+        """
+        inputs = next(iter(self.trajectories.values())).inputs
+        if not inputs.has_beliefs:
+            return {}
+        return {
+            name: miscalculation(
+                self.models[name], inputs, traj.outcome, rng=self.seed, rounds=self.rounds
+            )
+            for name, traj in self.trajectories.items()
+        }
+
+    def miscalculation_dict(self) -> dict[str, Any] | None:
+        """Miscalculation scores and per-issue gaps per model; None without beliefs."""
+        if not self.miscalculations:
+            return None
+        out: dict[str, Any] = {}
+        for name, m in self.miscalculations.items():
+            gap = np.median(m.gap, axis=1)  # (A, I)
+            own = np.median(m.own, axis=1)
+            index = {a: k for k, a in enumerate(m.actors)}
+            out[name] = [
+                {
+                    "actor": actor,
+                    "score": med,
+                    "interval": [lo, hi],
+                    "issues": {
+                        issue: {
+                            "own": float(own[index[actor], i]),
+                            "gap": float(gap[index[actor], i]),
+                        }
+                        for i, issue in enumerate(m.issues)
+                    },
+                }
+                for actor, med, lo, hi in m.summary(INTERVAL)
+            ]
+        return out
 
     def deal_dict(self) -> dict[str, Any] | None:
         """P(deal) and the blocking veto players per model; None without a status quo.

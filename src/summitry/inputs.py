@@ -44,6 +44,12 @@ class Inputs:
         ``(A, I)`` true where the actor takes part in the issue.
     scale_min, scale_max
         ``(I,)`` each issue's scale, to map results back from ``[0, 1]``.
+    belief_position, belief_salience
+        ``(A, A, I)`` or None: what observer ``o`` believes about actor ``a`` on issue
+        ``i`` (same units as ``position`` and ``salience``), NaN where it knows the truth.
+        Beliefs are stated values, the same in every sample.
+    belief_capability
+        ``(A, A)`` or None, likewise.
     """
 
     actors: tuple[str, ...]
@@ -57,6 +63,9 @@ class Inputs:
     scale_min: np.ndarray
     scale_max: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    belief_position: np.ndarray | None = None
+    belief_salience: np.ndarray | None = None
+    belief_capability: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         freeze = object.__setattr__
@@ -64,6 +73,9 @@ class Inputs:
             freeze(self, name, _frozen(getattr(self, name)))
         for name in ("veto", "present"):
             freeze(self, name, _frozen(getattr(self, name), bool))
+        for name in _BELIEFS:
+            if getattr(self, name) is not None:
+                freeze(self, name, _frozen(getattr(self, name)))
         freeze(self, "actors", tuple(self.actors))
         freeze(self, "issues", tuple(self.issues))
         s, a, i = self.position.shape
@@ -75,9 +87,13 @@ class Inputs:
             "present": (a, i),
             "scale_min": (i,),
             "scale_max": (i,),
+            "belief_position": (a, a, i),
+            "belief_salience": (a, a, i),
+            "belief_capability": (a, a),
         }
         for name, shape in expected.items():
-            if getattr(self, name).shape != shape:
+            value = getattr(self, name)
+            if value is not None and value.shape != shape:
                 raise ValueError(
                     f"Inputs.{name} has shape {getattr(self, name).shape}, not {shape}"
                 )
@@ -103,6 +119,35 @@ class Inputs:
     def weight(self) -> np.ndarray:
         """``(S, A, I)`` capability times salience, the votes of each actor on each issue."""
         return self.capability[:, :, None] * self.salience
+
+    @property
+    def has_beliefs(self) -> bool:
+        """True when some actor believes something other than the truth."""
+        return any(
+            v is not None and not np.all(np.isnan(v)) for v in (getattr(self, n) for n in _BELIEFS)
+        )
+
+    def perceived_by(self, observer: int) -> Inputs:
+        """The inputs as actor number ``observer`` believes them to be, without beliefs."""
+
+        def seen(true: np.ndarray, belief: np.ndarray | None) -> np.ndarray:
+            if belief is None:
+                return true
+            return np.where(np.isnan(belief[observer]), true, belief[observer])
+
+        return replace(
+            self,
+            position=seen(self.position, self.belief_position),
+            salience=seen(self.salience, self.belief_salience),
+            capability=seen(self.capability, self.belief_capability),
+            belief_position=None,
+            belief_salience=None,
+            belief_capability=None,
+        )
+
+    def without_beliefs(self) -> Inputs:
+        """The same inputs with every actor knowing the truth."""
+        return replace(self, belief_position=None, belief_salience=None, belief_capability=None)
 
     def to_scale(self, x: np.ndarray) -> np.ndarray:
         """Map values on ``[0, 1]`` (issues on the last axis) back to each issue's scale."""
@@ -140,4 +185,15 @@ class Inputs:
             capability=self.capability[:, order],
             veto=self.veto[order],
             present=self.present[order],
+            belief_position=_both(self.belief_position, order),
+            belief_salience=_both(self.belief_salience, order),
+            belief_capability=_both(self.belief_capability, order),
         )
+
+
+_BELIEFS = ("belief_position", "belief_salience", "belief_capability")
+
+
+def _both(belief: np.ndarray | None, order: np.ndarray) -> np.ndarray | None:
+    """Reorder the observer and the observed axes of a belief array."""
+    return None if belief is None else belief[order][:, order]

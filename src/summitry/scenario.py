@@ -13,11 +13,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
+from summitry._schema import Finite, Frozen, Id, NonNegative, unknown
 from summitry.errors import ScenarioError
+from summitry.events import Event, apply_event
 from summitry.inputs import Inputs
+from summitry.perception import Belief, Message, belief_arrays
 
 __all__ = [
     "Actor",
@@ -30,21 +33,8 @@ __all__ = [
     "field_path",
 ]
 
-Id = Annotated[
-    str,
-    Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.]*[^.\s])?$"),
-]
-"""An actor or issue id: non-empty, no dots, no surrounding spaces."""
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class Scale(_Frozen):
+class Scale(Frozen):
     """The scale of an issue: numeric ends and what each end means."""
 
     min: Finite
@@ -59,7 +49,7 @@ class Scale(_Frozen):
         return self
 
 
-class Issue(_Frozen):
+class Issue(Frozen):
     """One issue under negotiation."""
 
     id: Id
@@ -68,7 +58,7 @@ class Issue(_Frozen):
     status_quo: Finite | None = None
 
 
-class Actor(_Frozen):
+class Actor(Frozen):
     """A party to the negotiation."""
 
     id: Id
@@ -76,6 +66,8 @@ class Actor(_Frozen):
     capability: NonNegative
     capability_sd: NonNegative | None = None
     veto: tuple[Id, ...] = ()
+    present: bool = True
+    """False for an actor that takes no part until an event makes it join."""
 
     @property
     def label(self) -> str:
@@ -83,7 +75,7 @@ class Actor(_Frozen):
         return self.name or self.id
 
 
-class Stance(_Frozen):
+class Stance(Frozen):
     """An actor's position and salience on one issue, with optional uncertainty.
 
     ``position_sd`` is on the issue's scale and ``salience_sd`` on the scenario's
@@ -97,7 +89,7 @@ class Stance(_Frozen):
     salience_sd: NonNegative | None = None
 
 
-class Uncertainty(_Frozen):
+class Uncertainty(Frozen):
     """Default uncertainty for every input that does not state its own.
 
     ``position`` is a fraction of each issue's scale width, ``salience`` is on the 0-1
@@ -109,12 +101,13 @@ class Uncertainty(_Frozen):
     capability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
 
 
-class Evidence(_Frozen):
+class Evidence(Frozen):
     """A link from one input to the passage of a source that supports it.
 
     ``supports`` is a field path: ``positions.<actor>.<issue>[.position|.salience]``,
-    ``actors.<actor>[.capability|.veto]``, ``issues.<issue>[.status_quo|.scale]``, or
-    ``scenario`` for the framing as a whole.
+    ``actors.<actor>[.capability|.veto]``, ``issues.<issue>[.status_quo|.scale]``,
+    ``beliefs.<observer>.<about>``, ``messages.<id>``, ``events.<id>``, or ``scenario``
+    for the framing as a whole.
     """
 
     supports: str
@@ -123,7 +116,7 @@ class Evidence(_Frozen):
     rationale: str
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     """Actors, issues, stances, metadata and evidence of one negotiation."""
 
     name: str = Field(min_length=1)
@@ -134,6 +127,9 @@ class Scenario(_Frozen):
     positions: dict[str, dict[str, Stance]]
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    beliefs: tuple[Belief, ...] = ()
+    messages: tuple[Message, ...] = ()
+    events: tuple[Event, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     @model_validator(mode="after")
@@ -182,6 +178,11 @@ class Scenario(_Frozen):
         """The issue with this id."""
         return next(i for i in self.issues if i.id == issue_id)
 
+    def all_beliefs(self) -> tuple[Belief, ...]:
+        """Messages turned into beliefs, then the stated beliefs (a later one wins)."""
+        told = tuple(b for m in self.messages for b in m.as_beliefs())
+        return told + self.beliefs
+
     def digest(self) -> str:
         """SHA-256 of the scenario's canonical JSON: the same content gives the same hash."""
         content = self.model_dump(mode="json", exclude_defaults=True)
@@ -204,8 +205,9 @@ class Scenario(_Frozen):
             for issue_id, stance in stances.items():
                 a, i = a_index[actor_id], i_index[issue_id]
                 position[a, i] = (stance.position - lo[i]) / (hi[i] - lo[i])
-                salience[a, i] = stance.salience / self.salience_scale
-                present[a, i] = True
+                if self.actor(actor_id).present:
+                    salience[a, i] = stance.salience / self.salience_scale
+                    present[a, i] = True
         veto = np.zeros((n_a, n_i), dtype=bool)
         for a, actor in enumerate(self.actors):
             for issue_id in actor.veto:
@@ -213,6 +215,10 @@ class Scenario(_Frozen):
         status_quo = np.array(
             [np.nan if i.status_quo is None else i.status_quo for i in self.issues], dtype=float
         )
+        beliefs = belief_arrays(
+            self.all_beliefs(), self.actor_ids, self.issue_ids, (lo, hi), self.salience_scale
+        )
+        b_pos, b_sal, b_cap = beliefs if beliefs else (None, None, None)
         return Inputs(
             actors=self.actor_ids,
             issues=self.issue_ids,
@@ -225,6 +231,9 @@ class Scenario(_Frozen):
             scale_min=lo,
             scale_max=hi,
             meta={"scenario": self.name},
+            belief_position=b_pos,
+            belief_salience=b_sal,
+            belief_capability=b_cap,
         )
 
 
@@ -347,15 +356,75 @@ def _check_consistency(sc: Scenario) -> None:
                 ("positions",),
                 f"issue '{issue_id}' has no actor with both capability and salience above zero",
             )
+    _check_beliefs(sc, actors, issues)
+    _check_events(sc)
     for k, ev in enumerate(sc.evidence):
-        problem = _evidence_target_problem(ev.supports, actors, issues)
+        problem = _evidence_target_problem(ev.supports, sc, actors, issues)
         if problem:
             _fail(("evidence", k, "supports"), problem)
 
 
-def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
-    listed = ", ".join(sorted(known)[:12])
-    return f"unknown {kind} '{name}' (known: {listed})"
+_unknown = unknown
+
+
+def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[str, Issue]) -> None:
+    """Beliefs and messages name known actors and issues and stay within their ranges."""
+    top = float(sc.salience_scale)
+    entries = [(("beliefs", k), b, "observer") for k, b in enumerate(sc.beliefs)]
+    ids: set[str] = set()
+    for k, m in enumerate(sc.messages):
+        if m.id in ids:
+            _fail(("messages", k, "id"), f"duplicate message id '{m.id}'")
+        ids.add(m.id)
+        for n, name in enumerate(m.audience):
+            if name not in actors:
+                _fail(("messages", k, "audience", n), _unknown("actor", name, actors))
+            if name == m.sender:
+                _fail(("messages", k, "audience", n), "an actor does not send itself messages")
+        entries += [(("messages", k), b, "sender") for b in m.as_beliefs()]
+    for path, b, who in entries:
+        for field, name in (("observer", b.observer), ("about", b.about)):
+            field = who if path[0] == "messages" and field == "about" else field
+            if name not in actors:
+                _fail((*path, field), _unknown("actor", name, actors))
+        if path[0] == "beliefs" and b.observer == b.about:
+            _fail(
+                (*path, "about"), "an actor knows its own stance: observer and about are the same"
+            )
+        if b.issue is None:
+            continue
+        if b.issue not in issues:
+            _fail((*path, "issue"), _unknown("issue", b.issue, issues))
+        if b.issue not in sc.positions.get(b.about, {}):
+            _fail((*path, "issue"), f"'{b.about}' has no stance on '{b.issue}' to believe in")
+        scale = issues[b.issue].scale
+        if b.position is not None and not scale.min <= b.position <= scale.max:
+            _fail(
+                (*path, "position"),
+                f"position {b.position:g} lies outside the issue's scale "
+                f"[{scale.min:g}, {scale.max:g}]",
+            )
+        if b.salience is not None and b.salience > top:
+            _fail((*path, "salience"), f"salience {b.salience:g} lies outside [0, {top:g}]")
+
+
+def _check_events(sc: Scenario) -> None:
+    """Unique ids, dates in order, and every change applicable in turn."""
+    ids: set[str] = set()
+    previous = None
+    data = sc.model_dump(mode="json", exclude={"events", "evidence"})
+    for k, event in enumerate(sc.events):
+        if event.id in ids:
+            _fail(("events", k, "id"), f"duplicate event id '{event.id}'")
+        ids.add(event.id)
+        if previous is not None and event.sort_key < previous.sort_key:
+            _fail(
+                ("events", k, "date"),
+                f"date {event.date} comes before the previous event's ({previous.date}); "
+                "list events in date order",
+            )
+        previous = event
+        data = apply_event(data, k, event, _fail)
 
 
 _EVIDENCE_FIELDS = {
@@ -366,16 +435,26 @@ _EVIDENCE_FIELDS = {
 
 
 def _evidence_target_problem(
-    supports: str, actors: Mapping[str, Any], issues: Mapping[str, Any]
+    supports: str, sc: Scenario, actors: Mapping[str, Any], issues: Mapping[str, Any]
 ) -> str | None:
     parts = supports.split(".")
     head = parts[0]
     if head in ("scenario", "metadata", "uncertainty"):
         return None
+    if head in ("messages", "events"):
+        known = {x.id for x in (sc.messages if head == "messages" else sc.events)}
+        if len(parts) != 2 or parts[1] not in known:
+            listed = ", ".join(sorted(known)[:12])
+            return f"'{supports}' must be {head}.<id> with a known id (known: {listed})"
+        return None
+    if head == "beliefs":
+        if len(parts) < 3 or parts[1] not in actors or parts[2] not in actors:
+            return f"'{supports}' must be beliefs.<observer>.<about> with known actors"
+        return None
     if head not in _EVIDENCE_FIELDS:
         return (
             f"'{supports}' is not an input path; start with positions., actors., issues., "
-            "scenario or metadata"
+            "beliefs., messages., events., scenario or metadata"
         )
     rest = parts[1:]
     if head == "positions":

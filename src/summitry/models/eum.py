@@ -122,19 +122,32 @@ class ExpectedUtility(Model):
 
     # -- the run -----------------------------------------------------------------------
 
-    def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
-        n_s, n_a, n_i = inputs.position.shape
-        # Lane l = sample * I + issue; lane arrays are (L, A).
-        x0 = to_lanes(inputs.position)
+    def _view(self, inputs: Inputs, x0: np.ndarray, present: np.ndarray) -> dict[str, np.ndarray]:
+        """Lane arrays of the game as ``inputs`` describe it.
+
+        ``offset`` is how far these inputs place each actor from its true starting
+        position: an observer who believes an actor stands elsewhere keeps that error
+        as the actor moves.
+        """
+        seen = to_lanes(inputs.position)
         s = to_lanes(inputs.salience)
-        present = np.tile(inputs.present.T, (n_s, 1))
-        wk = np.where(present, np.repeat(inputs.capability, n_i, axis=0) * s, 0.0)
-        lo = np.min(np.where(present, x0, np.inf), axis=-1)
+        wk = np.where(present, np.repeat(inputs.capability, inputs.n_issues, axis=0) * s, 0.0)
+        lo = np.min(np.where(present, seen, np.inf), axis=-1)
         if self.position_range == "initial":
-            hi = np.max(np.where(present, x0, -np.inf), axis=-1)
+            hi = np.max(np.where(present, seen, -np.inf), axis=-1)
             spread = np.where(hi - lo > 0, hi - lo, 1.0)
         else:
             spread = np.ones_like(lo)
+        return {"offset": seen - x0, "s": s, "wk": wk, "lo": lo, "spread": spread}
+
+    def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
+        # Lane l = sample * I + issue; lane arrays are (L, A). The first view is the truth;
+        # each actor with beliefs of its own adds the view it decides from.
+        x0 = to_lanes(inputs.position)
+        present = np.tile(inputs.present.T, (inputs.n_samples, 1))
+        observers = [o for o in range(inputs.n_actors) if not _knows_all(inputs, o)]
+        views = [self._view(inputs, x0, present)]
+        views += [self._view(inputs.perceived_by(o), x0, present) for o in observers]
         switches = (
             float(self.q),
             self.probability == "pairwise",
@@ -145,12 +158,24 @@ class ExpectedUtility(Model):
         )
 
         def step(x: np.ndarray, lanes: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            # An absent actor's placeholder sits at the lowest present position while the
-            # round is played, so every distance stays within the range; it is masked out
-            # of every sum and choice, and keeps its own placeholder afterwards.
-            here = present[lanes]
-            play = np.where(here, x, lo[lanes, None])
-            new, r = play_round(play, wk[lanes], s[lanes], here, spread[lanes], *switches)
+            # Every view is played as a block of lanes in one call. An absent actor's
+            # placeholder sits at the lowest present position while the round is played,
+            # so every distance stays within the range; it is masked out of every sum and
+            # choice, and keeps its own placeholder afterwards.
+            n, here = lanes.size, present[lanes]
+
+            def stack(key: str) -> np.ndarray:
+                return np.concatenate([v[key][lanes] for v in views])
+
+            seen = np.concatenate([np.clip(x + v["offset"][lanes], 0.0, 1.0) for v in views])
+            mask = np.tile(here, (len(views), 1))
+            play = np.where(mask, seen, stack("lo")[:, None])
+            moved, risk = play_round(
+                play, stack("wk"), stack("s"), mask, stack("spread"), *switches
+            )
+            new, r = moved[:n].copy(), risk[:n].copy()
+            for k, o in enumerate(observers, start=1):  # each observer decides in its view
+                new[:, o], r[:, o] = moved[k * n : (k + 1) * n, o], risk[k * n : (k + 1) * n, o]
             return np.where(here, new, x), {"risk_exponent": r}
 
         res = iterate(
@@ -180,3 +205,9 @@ class ExpectedUtility(Model):
             cycle_length=res.cycle_length,
             extras={"risk_exponent": lambda: res.history.unroll("risk_exponent")},
         )
+
+
+def _knows_all(inputs: Inputs, observer: int) -> bool:
+    """True when the observer believes the truth about everyone."""
+    beliefs = (inputs.belief_position, inputs.belief_salience, inputs.belief_capability)
+    return all(b is None or np.all(np.isnan(b[observer])) for b in beliefs)

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from summitry.models import MODELS
 
-__all__ = ["SHOW_FROM_SAMPLES", "model_progress"]
+__all__ = ["SHOW_FROM_SAMPLES", "model_progress", "step_progress"]
 
 SHOW_FROM_SAMPLES = 1000
 """Batches this large or larger show a bar; smaller runs finish before it would draw."""
@@ -41,5 +41,30 @@ def model_progress(
 
         def advance(name: str) -> None:
             bar.update(task, advance=1, description=f"{samples} samples · {name} done")
+
+        yield advance
+
+
+@contextlib.contextmanager
+def step_progress(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, int], None] | None]:
+    """Yield a callback ``(done, total)`` driving a bar over steps, or None when hidden.
+
+    Shown on stderr, and only on a terminal.
+    """
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
         yield advance

@@ -241,6 +241,46 @@ def winners_table(result: Mapping[str, Any]) -> Table | None:
     return table
 
 
+def miscalculation_table(result: Mapping[str, Any]) -> Table | None:
+    """Each actor's miscalculation score per model, and its largest per-issue gaps.
+
+    None when every actor believes the truth. Scores and gaps are in points of a 0-100
+    scale; a gap is the actor's own forecast minus the forecast.
+    """
+    scored = result.get("miscalculation")
+    if not scored:
+        return None
+    table = Table(
+        title="miscalculation: each actor's own forecast against the forecast",
+        caption="score: salience-weighted mean gap over issues, points of a 0-100 scale; "
+        f"gaps: own forecast minus forecast ({next(iter(scored))})",
+        caption_justify="left",
+    )
+    table.add_column("actor", no_wrap=True)
+    for name in scored:
+        table.add_column(name, justify="right")
+    table.add_column("largest gaps")
+    first = next(iter(scored.values()))
+    widths = {i["id"]: i["scale"][1] - i["scale"][0] for i in result["issues"]}
+    for row in first:
+        actor = row["actor"]
+        cells: list[RenderableType] = [actor]
+        for rows in scored.values():
+            r = next(x for x in rows if x["actor"] == actor)
+            text = Text(f"{r['score']:.1f}", style="bold" if r["score"] >= 1 else "")
+            if result["samples"] > 1:
+                lo, hi = r["interval"]
+                text.append(f" [{lo:.1f}, {hi:.1f}]", style="dim")
+            cells.append(text)
+        gaps = sorted(
+            ((100 * v["gap"] / widths[k], k) for k, v in row["issues"].items()),
+            key=lambda g: -abs(g[0]),
+        )
+        cells.append(", ".join(f"{k} {g:+.0f}" for g, k in gaps[:2] if abs(g) >= 0.5) or "-")
+        table.add_row(*cells)
+    return table
+
+
 def _when(created: str) -> str:
     """``2025-03-01T09:30:00+00:00`` -> ``2025-03-01 09:30``."""
     return created[:16].replace("T", " ")
