@@ -7,8 +7,9 @@ the same forecast gives byte-identical images. Actors keep one colour (:func:`ac
 and models one colour or marker across all charts.
 
 :func:`trajectory_chart` and :func:`outcome_chart` read a :class:`~summitry.forecast.Forecast`.
-:func:`deal_chart`, :func:`winners_chart` and :func:`drivers_chart` read plain mappings, so
-that any analysis can feed them; their docstrings give the shapes.
+:func:`deal_chart`, :func:`winners_chart`, :func:`drivers_chart`, :func:`miscalculation_chart`
+and :func:`timeline_chart` read plain mappings, so that any analysis can feed them; their
+docstrings give the shapes.
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ __all__ = [
     "actor_colors",
     "deal_chart",
     "drivers_chart",
+    "miscalculation_chart",
     "model_colors",
     "outcome_chart",
     "png_bytes",
+    "timeline_chart",
     "trajectory_chart",
     "winners_chart",
 ]
@@ -121,14 +124,11 @@ def _short(text: str, width: int) -> str:
     return textwrap.shorten(text, width=width, placeholder="…") if text else ""
 
 
-def _scale_words(ax: Axes, issue: Issue, ncols: int) -> None:
-    """Write what the ends of the issue's scale mean, small, clipped inside the panel."""
+def _scale_words(ax: Axes, low: str | None, high: str | None, ncols: int) -> None:
+    """Write what the ends of an issue's scale mean, small, clipped inside the panel."""
     width = int(WIDTH / ncols * 14.5)
     style = {"transform": ax.transAxes, "fontsize": 7, "color": "0.35", "ha": "left"}
-    for y, va, mark, words in (
-        (0.99, "top", "▲ ", issue.scale.high),
-        (0.01, "bottom", "▼ ", issue.scale.low),
-    ):
+    for y, va, mark, words in ((0.99, "top", "▲ ", high), (0.01, "bottom", "▼ ", low)):
         if words:
             text = ax.text(0.01, y, mark + _short(words, width), va=va, clip_on=True, **style)
             text.set_in_layout(False)
@@ -210,7 +210,7 @@ def _dress(ax: Axes, issue: Issue, ncols: int) -> None:
         ax.axhline(issue.status_quo, color="0.45", linestyle="--", linewidth=1.0)
     pad = 0.12 * (issue.scale.max - issue.scale.min)
     ax.set_ylim(issue.scale.min - pad, issue.scale.max + pad)
-    _scale_words(ax, issue, ncols)
+    _scale_words(ax, issue.scale.low, issue.scale.high, ncols)
     ax.set_title(issue.id, loc="left", fontweight="bold")
     ax.grid(axis="y", color="0.92")
 
@@ -440,6 +440,173 @@ def drivers_chart(
     _legend(fig, slot, handles)
     fig.suptitle(_title(title, "drivers of each outcome"), fontsize=11)
     return fig
+
+
+# -- miscalculation and timeline ----------------------------------------------------------
+
+
+def miscalculation_chart(
+    result: Mapping[str, Any], *, labels: Mapping[str, str] | None = None
+) -> Figure:
+    """Each actor's miscalculation score, one panel per model.
+
+    Parameters
+    ----------
+    result
+        A forecast record (:meth:`~summitry.forecast.Forecast.to_dict`); read are its
+        ``"scenario"``, ``"samples"``, ``"models"`` and ``"miscalculation"``:
+        ``{model: [{"actor", "score", "interval": [lo, hi]}, ...]}``, each model's actors
+        ranked by score. The score is in points of a 0-100 scale.
+    labels
+        Actor names by id.
+
+    Notes
+    -----
+    Bars are the score (the median over samples), largest on top; with several samples
+    whiskers span the 90 % interval. All panels share one axis so that models compare.
+    """
+    scored = result.get("miscalculation") or {}
+    models = list(scored)
+    colors = model_colors(list(result.get("models") or models))
+    many = int(result.get("samples", 1)) > 1
+    n_actors = max((len(rows) for rows in scored.values()), default=1)
+    fig, axes, _ = _panels(max(len(models), 1), 3, 0.32 * n_actors + 1.2)
+    numbers = [_float(x) for rows in scored.values() for r in rows for x in _score_row(r)]
+    reach = max(1.0, float(np.nanmax([*numbers, 0.0])))
+    for ax, m in zip(axes, models, strict=False):
+        rows = [(r["actor"], _score_row(r)) for r in scored[m]]
+        mid, lo, hi = (np.array([_float(v[j]) for _, v in rows]) for j in range(3))
+        ys = np.arange(len(rows))
+        ax.barh(ys, mid, color=colors.get(m, _DRIVER), height=0.65)
+        if many:
+            err = np.vstack([np.clip(mid - lo, 0, None), np.clip(hi - mid, 0, None)])
+            ax.errorbar(mid, ys, xerr=err, fmt="none", ecolor="0.15", capsize=2.5, lw=1)
+        for y, v, top in zip(ys, mid, np.fmax(hi, mid) if many else mid, strict=True):
+            text = f"{v:.1f}" if np.isfinite(v) else "n/a"
+            at = float(np.nan_to_num(top))
+            style = {"textcoords": "offset points", "va": "center", "fontsize": 8}
+            ax.annotate(text, (at, y), xytext=(4, 0), **style)
+        ax.set_yticks(ys, [(labels or {}).get(a, a) for a, _ in rows])
+        ax.invert_yaxis()
+        ax.set_xlim(0, reach * 1.18)
+        ax.set_title(m, loc="left", fontweight="bold")
+        ax.grid(axis="x", color="0.92")
+    if not models:
+        axes[0].set_axis_off()
+        axes[0].text(0.5, 0.5, "every actor believes the truth", ha="center", va="center")
+    fig.supxlabel(
+        "miscalculation: salience-weighted mean distance between the actor's own forecast "
+        "and the forecast (points of a 0-100 scale)",
+        fontsize=9,
+    )
+    kind = f" (median and 90 % interval over {result['samples']} samples)" if many else ""
+    title = _title(str(result.get("scenario", "")), f"miscalculation per actor{kind}")
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+def _score_row(row: Mapping[str, Any]) -> tuple[Any, Any, Any]:
+    lo, hi = row.get("interval") or (row["score"], row["score"])
+    return row["score"], lo, hi
+
+
+def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figure:
+    """Each model's forecast after every event date, one panel per issue, and P(deal).
+
+    Parameters
+    ----------
+    record
+        A timeline record (:func:`summitry.report.timeline_view.timeline_record`):
+        ``"scenario"``, ``"samples"``, ``"models"``, ``"issues"`` (``id``, ``scale``,
+        ``low``, ``high``) and ``"steps"`` (``date``, ``status_quo``, ``forecasts``,
+        ``p_deal``), the first step being the start.
+    model
+        Draw only this model; default every model of the record.
+
+    Notes
+    -----
+    The x axis holds one place per step, named by its date ("start" for the inputs as
+    written), evenly spaced whatever the time between dates. Lines join each model's
+    forecast (the median over samples), shaded bands span the 90 % interval when there
+    are several samples, and the dashed grey steps are the status quo. The last panel,
+    when any step has one, is P(deal) per model.
+    """
+    every = list(record["models"])
+    models = every if model is None else [model]
+    colors = model_colors(every)
+    marker = {m: _MARKERS[k % len(_MARKERS)] for k, m in enumerate(every)}
+    steps = record["steps"]
+    xs = np.arange(len(steps), dtype=float)
+    many = int(record.get("samples", 1)) > 1
+    deal = any(s.get("p_deal") for s in steps)
+    issues = list(record["issues"])
+    fig, axes, slot = _panels(len(issues) + deal, 2, 3.3, legend=True)
+    ncols = 2 if len(axes) > 1 else 1
+    for ax, issue in zip(axes, issues, strict=False):
+        iid = issue["id"]
+        sq = np.array([_float(s["status_quo"].get(iid)) for s in steps])
+        if np.isfinite(sq).any():
+            ax.step([*xs, xs[-1] + 0.45], [*sq, sq[-1]], where="post", **_SQ_STYLE)
+        for m in models:
+            cells = [s["forecasts"][m][iid] for s in steps]
+            mid = np.array([_float(c["outcome"]) for c in cells])
+            if many:
+                lo, hi = (np.array([_float(c["interval"][j]) for c in cells]) for j in (0, 1))
+                _band(ax, xs, lo, hi, colors[m])
+            ax.plot(xs, mid, color=colors[m], marker=marker[m], ms=5, lw=1.8)
+        lo_s, hi_s = (float(v) for v in issue["scale"])
+        pad = 0.12 * (hi_s - lo_s)
+        ax.set_ylim(lo_s - pad, hi_s + pad)
+        _scale_words(ax, issue.get("low"), issue.get("high"), ncols)
+        ax.set_title(iid, loc="left", fontweight="bold")
+    if deal:
+        ax = axes[-1]
+        for m in models:
+            p = [_float((s.get("p_deal") or {}).get(m)) for s in steps]
+            ax.plot(xs, p, color=colors[m], marker=marker[m], ms=5, lw=1.8)
+        ax.set_ylim(-0.05, 1.1)
+        ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+        ax.set_title("P(deal)", loc="left", fontweight="bold")
+    names = [s["date"] or "start" for s in steps]
+    for ax in axes:
+        _step_ticks(ax, xs, names, ncols)
+        ax.grid(color="0.92")
+    handles: list[Any] = [
+        Line2D([], [], color=colors[m], marker=marker[m], lw=1.8, label=m) for m in models
+    ]
+    if many:
+        handles.append(Patch(color="0.6", alpha=0.35, label="90 % interval"))
+    handles.append(Line2D([], [], label="status quo", **_SQ_STYLE))
+    _legend(fig, slot, handles)
+    what = f" ({model})" if model is not None else ""
+    kind = f", median and 90 % interval over {record['samples']} samples" if many else ""
+    title = _title(str(record["scenario"]), f"forecast after each event{what}{kind}")
+    fig.suptitle(title, fontsize=11)
+    return fig
+
+
+_SQ_STYLE = {"color": "0.45", "linestyle": "--", "linewidth": 1.0}
+
+
+def _band(ax: Axes, xs: np.ndarray, lo: np.ndarray, hi: np.ndarray, color: str) -> None:
+    """A shaded interval along the steps; a bar where there is one step."""
+    if len(xs) == 1:
+        ax.vlines(xs, lo, hi, color=color, linewidth=6, alpha=0.3)
+    else:
+        ax.fill_between(xs, lo, hi, color=color, alpha=0.16, linewidth=0)
+
+
+def _step_ticks(ax: Axes, xs: np.ndarray, names: Sequence[str], ncols: int) -> None:
+    """Dates under the steps: slanted when they would touch, thinned when very many."""
+    every = max(1, math.ceil(len(names) / 24))
+    shown = [n if k % every == 0 else "" for k, n in enumerate(names)]
+    room = 0.85 * WIDTH / ncols * DPI / max(len(names), 1)
+    slant = max(map(len, names)) * 6.5 > room
+    ax.set_xticks(xs, shown, fontsize=8, rotation=40 if slant else 0)
+    if slant:
+        for label in ax.get_xticklabels():
+            label.set(ha="right", rotation_mode="anchor")
+    ax.set_xlim(xs[0] - 0.4, xs[-1] + 0.45)
 
 
 def _float(x: Any) -> float:  # None in an analysis result: a value not estimated

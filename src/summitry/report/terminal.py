@@ -334,7 +334,7 @@ def run_view(record: RunRecord) -> Group:
     for key, value in rows:
         head.add_row(key, value)
     parts: list[RenderableType] = [head, Text(""), stored_forecast_table(record.result)]
-    table = winners_table(record.result)
-    if table is not None:
-        parts.append(table)
+    for table in (winners_table(record.result), miscalculation_table(record.result)):
+        if table is not None:
+            parts.append(table)
     return Group(*parts)
