@@ -126,7 +126,7 @@ def _truthful(sc: Scenario) -> Scenario:
         for i, st in stances.items()
     ]
     data = sc.model_dump(mode="json")
-    data["beliefs"] = told
+    data["beliefs"] = told  # stated beliefs win over any message
     return Scenario.model_validate(data)
 
 
@@ -135,7 +135,7 @@ def test_believing_the_truth_gives_zero_miscalculation(name):
     sc = _truthful(summitry.load(name))
     assert sc.to_arrays().has_beliefs
     result = summitry.forecast(sc, seed=3)  # the scenario's own values: beliefs are the truth
-    plain = summitry.forecast(sc.model_copy(update={"beliefs": ()}), seed=3)
+    plain = summitry.forecast(sc.model_copy(update={"beliefs": (), "messages": ()}), seed=3)
     for model, m in result.miscalculations.items():
         assert np.all(m.score == 0), model
         np.testing.assert_array_equal(

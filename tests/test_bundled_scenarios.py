@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from summitry.scenario import Scenario
+from summitry.timeline import states
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "src" / "summitry" / "scenarios"
 
-KOREA = ("korea-singapore-2018", "korea-hanoi-2019")
+KOREA = ("korea-singapore-2018", "korea-hanoi-2019", "korea-2017-2019")
 BUNDLED = (*KOREA, "ec-example")
 
 SEEDS = {
@@ -123,6 +125,38 @@ def test_korea_metadata(name: str) -> None:
     files = {s["file"] for s in meta["sources"]}
     assert files == set(SEEDS)
     assert "judgement" in meta["note"]
+
+
+@pytest.mark.parametrize("name", KOREA)
+def test_korea_messages_and_events_have_evidence(name: str) -> None:
+    sc = load(name)
+    covered = {ev.supports for ev in sc.evidence}
+    needed = {f"messages.{m.id}" for m in sc.messages} | {f"events.{e.id}" for e in sc.events}
+    assert not needed - covered, sorted(needed - covered)
+    for event in sc.events:
+        assert event.label.strip() and event.date
+
+
+def _inputs_equal(a: Scenario, b: Scenario, *, status_quo: bool = True) -> None:
+    x, y = a.to_arrays(), b.to_arrays()
+    for field in ("position", "salience", "capability", "veto", "present"):
+        np.testing.assert_allclose(getattr(x, field), getattr(y, field), err_msg=field)
+    if status_quo:
+        np.testing.assert_allclose(x.status_quo, y.status_quo)
+    for field in ("belief_position", "belief_salience", "belief_capability"):
+        u, v = getattr(x, field), getattr(y, field)
+        assert (u is None or np.isnan(u).all()) == (v is None or np.isnan(v).all()), field
+        if u is not None and v is not None:
+            np.testing.assert_allclose(u, v, err_msg=field)
+
+
+def test_korea_timeline_meets_the_two_summit_files() -> None:
+    steps = states(load("korea-2017-2019"))
+    after = {e.id: s.scenario for s in steps for e in s.events}
+    # after Singapore: the Singapore file, with the status quo the summit moved
+    _inputs_equal(after["singapore-summit"], load("korea-singapore-2018"), status_quo=False)
+    # on the eve of Hanoi: the Hanoi file, messages included
+    _inputs_equal(steps[-1].scenario, load("korea-hanoi-2019"))
 
 
 def test_korea_status_quo_changes_between_summits() -> None:

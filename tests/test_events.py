@@ -154,6 +154,40 @@ def test_an_event_out_of_date_order_is_refused_with_its_line(tmp_path):
     assert "comes before the previous event's (2018-03)" in result.stderr
 
 
+def test_a_coarse_date_may_sit_on_either_side_of_a_finer_one(tmp_path):
+    text = BASE + EVENTS.replace(
+        'date: "2018-05-02"\n    label: c joins', 'date: "2018-03-30"\n    label: c joins'
+    )
+    text = text.replace('date: "2018-05-02"', 'date: "2018-03"')
+    steps = states(load(_write(tmp_path, text)))
+    assert [s.date for s in steps] == ["", "2018-03", "2018-03-30", "2018-03"]
+
+
+def test_event_messages_and_beliefs_obey_the_top_level_rules(tmp_path):
+    for change, rule in [
+        ("{kind: message, sender: a, audience: [a], issue: x, position: 5}", "itself"),
+        ("{kind: message, sender: a, audience: [b], issue: x, position: 500}", "scale"),
+        ("{kind: belief, observer: a, about: a, capability: 2}", "itself"),
+        ("{kind: belief, observer: a, about: b, issue: y, salience: 3}", "salience 3"),
+    ]:
+        text = (
+            BASE
+            + 'events:\n  - id: e1\n    date: "2018"\n    label: l\n'
+            + f"    changes:\n      - {change}\n"
+        )
+        with pytest.raises(ScenarioError, match=rule):
+            load(_write(tmp_path, text))
+
+
+def test_a_milestone_may_change_nothing(tmp_path):
+    text = BASE + 'events:\n  - {id: m, date: "2018", label: talks begin}\n'
+    steps = states(load(_write(tmp_path, text)))
+    assert (
+        steps[1].scenario.to_arrays().position.tolist()
+        == steps[0].scenario.to_arrays().position.tolist()
+    )
+
+
 def test_a_date_must_be_a_year_month_or_day(tmp_path):
     path = _write(tmp_path, BASE + EVENTS.replace('"2018-03"', '"March 2018"'), "date.yaml")
     with pytest.raises(ScenarioError, match="date"):

@@ -9,6 +9,7 @@ Output files are written only after everything else succeeded, and atomically.
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from summitry import io, scenarios
+from summitry.engine import Engine
 from summitry.errors import ParameterError, SummitryError
 from summitry.forecast import Forecast, summitry_version
 from summitry.forecast import forecast as run_forecast
@@ -98,6 +100,22 @@ SamplesOpt = Annotated[
         "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
     ),
 ]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="local (this process) or dask (chunks on a Dask cluster; "
+        'pip install "summitry[dask]").',
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Address of a running Dask scheduler; default: a local cluster for the run.",
+    ),
+]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run.")]
 StoreOpt = Annotated[
     Path | None,
@@ -142,14 +160,21 @@ def _run_and_record(
     no_store: bool,
     store: Path | None,
     quiet: bool,
+    engine: Engine | None = None,
 ) -> tuple[Forecast, str | None]:
     """Load, forecast (with a progress bar on long runs) and record the run unless told not to."""
     if no_store and store is not None:
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
-    with model_progress(models, samples, quiet=quiet) as advance:
-        result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
+    if engine is not None and engine.kind == "dask":
+        with step_progress("dask chunks", quiet=quiet) as chunks:
+            result = run_forecast(
+                scenario, models, seed=seed, samples=samples, engine=engine, chunk_progress=chunks
+            )
+    else:
+        with model_progress(models, samples, quiet=quiet) as advance:
+            result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
     run_id = None if no_store else RunStore(store).record(result, file)
     return result, run_id
 
@@ -176,9 +201,14 @@ def forecast(
     ] = None,
     no_store: NoStoreOpt = False,
     store: StoreOpt = None,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Forecast where each issue settles, one column per model; the run is recorded."""
-    result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, json)
+    runner = Engine(engine, scheduler)
+    result, run_id = _run_and_record(
+        file, model, fmt, seed, samples, no_store, store, json, engine=runner
+    )
     record = to_json(result)
     if output is not None:
         io.write_atomic(output, record)
@@ -337,6 +367,72 @@ def timeline(
         _out().print(timeline_table(record, name))
 
 
+# -- sweep (scenario variants) -------------------------------------------------------------
+
+
+@app.command()
+def sweep(
+    file: FileArg,
+    vary: Annotated[
+        list[str],
+        typer.Option(
+            "--vary",
+            "-v",
+            metavar="PATH=VALUES",
+            help="An input and its values: START:STOP[:N] or V1,V2,... (repeat for several).",
+        ),
+    ],
+    design: Annotated[
+        str, typer.Option("--design", help="grid (every combination) or random (Latin hypercube).")
+    ] = "grid",
+    variants: Annotated[
+        int | None, typer.Option("--variants", min=1, help="Number of variants of a random design.")
+    ] = None,
+    model: ModelsOpt = None,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    samples: SamplesOpt = 1,
+    engine: EngineOpt = "local",
+    scheduler: SchedulerOpt = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Print the tidy table as CSV.")] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the tidy table (CSV) to this file.")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a PNG chart of the sweep to this file.")
+    ] = None,
+) -> None:
+    """Forecast a grid or random design of scenario variants (docs/sweep.md)."""
+    from summitry.report.sweep_view import sweep_chart, sweep_csv, sweep_table
+    from summitry.sweep import Vary
+    from summitry.sweep import sweep as run_sweep
+
+    varies = [Vary.parse(v) for v in vary]
+    runner = Engine(engine, scheduler)
+    models = [get_model(name) for name in model] if model else None
+    scenario = io.load(file, format=fmt)
+    with step_progress(f"{engine} engine", quiet=csv) as advance:
+        result = run_sweep(
+            scenario, varies, kind=design, variants=variants, models=models, seed=seed,
+            samples=samples, engine=runner, progress=advance,
+        )  # fmt: skip
+    text = sweep_csv(result)
+    image = None
+    if chart is not None:
+        buffer = BytesIO()
+        sweep_chart(result).savefig(buffer, format="png", dpi=110)
+        image = buffer.getvalue()
+    if output is not None:
+        io.write_atomic(output, text)
+    if image is not None:
+        io.write_atomic(chart, image)
+    if csv:
+        typer.echo(text, nl=False)
+        return
+    for name in result.outcome:
+        _out().print(sweep_table(result, name))
+
+
 # -- drivers (sensitivity analysis) --------------------------------------------------------
 
 
@@ -412,6 +508,7 @@ def report(
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
+    from summitry.report.html_timeline import timeline_for
 
     result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, False)
     found = None
@@ -419,7 +516,8 @@ def report(
         from summitry.analysis.sensitivity import drivers as find_drivers  # loads SALib
 
         found = find_drivers(result.scenario, get_model(drivers_model), seed=seed)
-    page = build_report(result, output, extras=extras_from(result, drivers=found))
+    extras = extras_from(result, drivers=found, timeline=timeline_for(result))
+    page = build_report(result, output, extras=extras)
     typer.echo(str(page))
     if run_id is not None:
         typer.echo(f"recorded as run {run_id}", err=True)

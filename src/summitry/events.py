@@ -129,13 +129,21 @@ class Event(Frozen):
     date: Annotated[str, Field(pattern=DATE)]
     label: str = Field(min_length=1)
     date_note: str = ""
-    changes: tuple[Change, ...] = Field(min_length=1)
+    changes: tuple[Change, ...] = ()
 
     @property
-    def sort_key(self) -> tuple[int, int, int]:
-        """(year, month, day), with 0 for a part the date leaves out."""
-        parts = [int(p) for p in self.date.split("-")]
-        return tuple(parts + [0] * (3 - len(parts)))  # type: ignore[return-value]
+    def parts(self) -> tuple[int, ...]:
+        """(year, month, day), as far as the date goes."""
+        return tuple(int(p) for p in self.date.split("-"))
+
+    def before(self, other: Event) -> bool:
+        """True when this event's date is surely earlier than ``other``'s.
+
+        Dates are compared as far as both go: "2018-06" is neither before nor after
+        "2018-06-12", so either may be listed first.
+        """
+        n = min(len(self.parts), len(other.parts))
+        return self.parts[:n] < other.parts[:n]
 
 
 def apply_event(data: dict[str, Any], k: int, event: Event, fail: Fail) -> dict[str, Any]:
@@ -200,7 +208,23 @@ def _apply_change(data, actors, issues, top, change, at, fail) -> None:  # noqa:
     else:  # belief or message
         beliefs = change.as_beliefs() if kind == "message" else (_plain_belief(change),)
         for belief in beliefs:
+            _check_belief(data, issues, top, belief, change, at, fail)
             data.setdefault("beliefs", []).append(belief.model_dump(exclude_none=True))
+
+
+def _check_belief(data, issues, top, belief, change, at, fail) -> None:  # noqa: ANN001
+    """The rules of a top-level belief or message, for one made by an event."""
+    if belief.observer == belief.about:
+        where = (*at, "audience") if change.kind == "message" else (*at, "about")
+        fail(where, "an actor does not send itself messages or hold beliefs about itself")
+    if belief.issue is None:
+        return
+    if belief.issue not in data["positions"].get(belief.about, {}):
+        fail((*at, "issue"), f"'{belief.about}' has no stance on '{belief.issue}'")
+    if belief.position is not None:
+        _within(belief.position, issues[belief.issue]["scale"], (*at, "position"), fail)
+    if belief.salience is not None and belief.salience > top:
+        fail((*at, "salience"), f"salience {belief.salience:g} lies outside [0, {top:g}]")
 
 
 def _plain_belief(change: BeliefChange) -> Belief:

@@ -24,6 +24,7 @@ from summitry.analysis.deal import acceptable_set, deal_analysis
 from summitry.analysis.miscalculation import Miscalculation, miscalculation
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
+from summitry.engine import Engine, run_models
 from summitry.errors import ParameterError
 from summitry.models import MODELS, Model, get_model
 from summitry.scenario import Scenario
@@ -368,6 +369,8 @@ def forecast(
     rounds: int | None = None,
     samples: int = 1,
     progress: Callable[[str], None] | None = None,
+    engine: Engine | None = None,
+    chunk_progress: Callable[[int, int], None] | None = None,
 ) -> Forecast:
     """Run models on a scenario, on one batch of Monte Carlo draws of its inputs.
 
@@ -387,7 +390,12 @@ def forecast(
         Number of draws of the uncertain inputs (:func:`summitry.analysis.uncertainty.sample`);
         1 runs the scenario's own values. All draws run in one batch per model.
     progress
-        Called with each model's name after it has run.
+        Called with each model's name after it has run (local engine).
+    engine
+        Where the models run (:class:`~summitry.engine.Engine`); default this process.
+        The Dask engine gives the same numbers in chunks on a cluster.
+    chunk_progress
+        Called with ``(done, total)`` as the Dask engine's chunks finish.
 
     Returns
     -------
@@ -407,11 +415,17 @@ def forecast(
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
     inputs = sample(scenario, samples, seed=int(seed))
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    trajectories = {}
-    for m in chosen:
-        trajectories[m.name] = m.run(inputs, rng=int(seed), rounds=rounds)
-        if progress is not None:
-            progress(m.name)
+    engine = engine or Engine()
+    if engine.kind == "local":
+        trajectories = {}
+        for m in chosen:
+            trajectories[m.name] = m.run(inputs, rng=int(seed), rounds=rounds)
+            if progress is not None:
+                progress(m.name)
+    else:
+        trajectories = run_models(
+            chosen, inputs, seed=int(seed), rounds=rounds, engine=engine, progress=chunk_progress
+        )
     return Forecast(
         scenario=scenario,
         models={m.name: m for m in chosen},

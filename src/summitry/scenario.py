@@ -417,7 +417,7 @@ def _check_events(sc: Scenario) -> None:
         if event.id in ids:
             _fail(("events", k, "id"), f"duplicate event id '{event.id}'")
         ids.add(event.id)
-        if previous is not None and event.sort_key < previous.sort_key:
+        if previous is not None and event.before(previous):
             _fail(
                 ("events", k, "date"),
                 f"date {event.date} comes before the previous event's ({previous.date}); "

@@ -42,7 +42,10 @@ class TimelineStep:
 
 
 def states(scenario: Scenario) -> list[Step]:
-    """The scenario at the start, then after each event date in order."""
+    """The scenario at the start, then after each event date, in file order.
+
+    Neighbouring events with the same date make one step.
+    """
 
     def fail(path: tuple[Any, ...], message: str) -> None:
         raise ScenarioError(message, location=field_path(path))
@@ -51,19 +54,17 @@ def states(scenario: Scenario) -> list[Step]:
     start["evidence"] = [e for e in start["evidence"] if not e["supports"].startswith("events.")]
     out = [Step(date="", events=(), scenario=Scenario.model_validate(start))]
     data = start
-    groups: dict[str, list[tuple[int, Event]]] = {}
-    for k, event in enumerate(scenario.events):
-        groups.setdefault(event.date, []).append((k, event))
-    for date, events in groups.items():
-        for k, event in events:
+    groups: list[list[tuple[int, Event]]] = []
+    for k, event in enumerate(scenario.events):  # neighbours with the same date go together
+        if groups and groups[-1][0][1].date == event.date:
+            groups[-1].append((k, event))
+        else:
+            groups.append([(k, event)])
+    for group in groups:
+        for k, event in group:
             data = apply_event(data, k, event, fail)
-        out.append(
-            Step(
-                date=date,
-                events=tuple(e for _, e in events),
-                scenario=Scenario.model_validate(data),
-            )
-        )
+        events = tuple(e for _, e in group)
+        out.append(Step(date=events[0].date, events=events, scenario=Scenario.model_validate(data)))
     return out
 
 

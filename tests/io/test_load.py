@@ -262,9 +262,15 @@ def test_write_atomic_leaves_old_file_on_failure(tmp_path):
     path = tmp_path / "out.txt"
     path.write_text("old")
     with pytest.raises(TypeError):
-        write_atomic(path, b"bytes are not text")  # type: ignore[arg-type]
+        write_atomic(path, 12345)  # type: ignore[arg-type]
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_write_atomic_writes_bytes_as_they_are(tmp_path):
+    path = tmp_path / "chart.png"
+    write_atomic(path, b"\x89PNG\r\n")
+    assert path.read_bytes() == b"\x89PNG\r\n"
 
 
 def test_write_atomic_missing_folder(tmp_path):

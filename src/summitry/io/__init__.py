@@ -106,8 +106,8 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     )
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` so that the file is either the old one or complete.
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` so that the file is either the old one or complete.
 
     The text goes to a temporary file in the same folder, which then replaces ``path``
     in one step (:func:`os.replace`). An existing file keeps its permissions.
@@ -120,7 +120,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        binary = isinstance(text, bytes)
+        options = {} if binary else {"encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, "wb" if binary else "w", **options) as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())

@@ -526,7 +526,8 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
     Notes
     -----
     The x axis holds one place per step, named by its date ("start" for the inputs as
-    written), evenly spaced whatever the time between dates. Lines join each model's
+    written), evenly spaced whatever the time between dates; models sit slightly side by
+    side around each date so that equal values stay visible. Lines join each model's
     forecast (the median over samples), shaded bands span the 90 % interval when there
     are several samples, and the dashed grey steps are the status quo. The last panel,
     when any step has one, is P(deal) per model.
@@ -537,6 +538,9 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
     marker = {m: _MARKERS[k % len(_MARKERS)] for k, m in enumerate(every)}
     steps = record["steps"]
     xs = np.arange(len(steps), dtype=float)
+    # models side by side around each step, so that equal forecasts stay visible
+    nudge = min(0.08, 0.3 / len(models))
+    at = {m: xs + (k - (len(models) - 1) / 2) * nudge for k, m in enumerate(models)}
     many = int(record.get("samples", 1)) > 1
     deal = any(s.get("p_deal") for s in steps)
     issues = list(record["issues"])
@@ -552,8 +556,8 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
             mid = np.array([_float(c["outcome"]) for c in cells])
             if many:
                 lo, hi = (np.array([_float(c["interval"][j]) for c in cells]) for j in (0, 1))
-                _band(ax, xs, lo, hi, colors[m])
-            ax.plot(xs, mid, color=colors[m], marker=marker[m], ms=5, lw=1.8)
+                _band(ax, at[m], lo, hi, colors[m])
+            ax.plot(at[m], mid, color=colors[m], marker=marker[m], ms=5, lw=1.8)
         lo_s, hi_s = (float(v) for v in issue["scale"])
         pad = 0.12 * (hi_s - lo_s)
         ax.set_ylim(lo_s - pad, hi_s + pad)
@@ -563,7 +567,7 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
         ax = axes[-1]
         for m in models:
             p = [_float((s.get("p_deal") or {}).get(m)) for s in steps]
-            ax.plot(xs, p, color=colors[m], marker=marker[m], ms=5, lw=1.8)
+            ax.plot(at[m], p, color=colors[m], marker=marker[m], ms=5, lw=1.8)
         ax.set_ylim(-0.05, 1.1)
         ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
         ax.set_title("P(deal)", loc="left", fontweight="bold")

@@ -3,8 +3,11 @@
 :func:`build_report` writes ``index.html`` and one PNG per chart into a folder. CSS is
 inline and every chart is embedded as a ``data:`` URI, so the page works alone when moved;
 nothing comes from the network. Sections: what was run, the forecast table, trajectories
-and outcomes, P(deal), winners and losers, drivers, inputs, evidence. The three analyses
-are passed in as a :class:`ReportExtras`; a section without data says it was not computed.
+and outcomes, P(deal), winners and losers, miscalculation, drivers, timeline, inputs,
+evidence. The analyses are passed in as a :class:`ReportExtras`; a P(deal), winners or
+drivers section without data says it was not computed, while the miscalculation and
+timeline sections appear only where actors hold beliefs or the scenario has events (their
+parts of the page are written by :mod:`summitry.report.html_timeline`).
 
 The same forecast and extras give byte-identical files (no time of day is written). Files
 go to a temporary folder beside the target and are moved in only when all is drawn, so a
@@ -28,6 +31,14 @@ from typing import Any
 
 from summitry.forecast import Forecast
 from summitry.report import charts
+from summitry.report.html_timeline import (
+    MISCALCULATION_FIGURE,
+    TIMELINE_FIGURE,
+    as_record,
+    miscalculation_html,
+    perception_inputs_html,
+    timeline_html,
+)
 from summitry.scenario import Issue, Scenario
 
 __all__ = [
@@ -39,7 +50,15 @@ __all__ = [
     "render_html",
 ]
 
-CHART_FILES = ("trajectories.png", "outcomes.png", "deal.png", "winners.png", "drivers.png")
+CHART_FILES = (
+    "trajectories.png",
+    "outcomes.png",
+    "deal.png",
+    "winners.png",
+    "miscalculation.png",
+    "drivers.png",
+    "timeline.png",
+)
 """Names of the PNG files a report may hold, in page order."""
 
 
@@ -59,15 +78,23 @@ class ReportExtras:
     drivers
         ``{issue id: [(group label, ST, ST_conf, S1), ...]}``: variance-based
         sensitivity of the issue's outcome to groups of inputs.
+    miscalculation
+        ``{model: [{"actor", "score", "interval": [lo, hi], "issues": {issue id:
+        {"own", "gap"}}}, ...]}``, the forecast record's ``"miscalculation"`` entry.
+    timeline
+        A timeline record (:func:`summitry.report.timeline_view.timeline_record`).
     notes
         A sentence shown under a section, by section name (``"deal"``, ``"winners"``,
-        ``"drivers"``): how the numbers were computed, for which model, how many draws.
+        ``"drivers"``, ``"miscalculation"``, ``"timeline"``): how the numbers were
+        computed, for which model, how many draws.
     """
 
     p_deal: Mapping[str, float] | None = None
     blocking: Mapping[str, Mapping[str, float]] | None = None
     winners: Mapping[str, Mapping[str, tuple[float, float, float]]] | None = None
     drivers: Mapping[str, Sequence[tuple[str, float, float, float]]] | None = None
+    miscalculation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
+    timeline: Mapping[str, Any] | None = None
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -89,18 +116,27 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
         )
     if extras.winners:
         figures["winners.png"] = charts.winners_chart(extras.winners, title=name, labels=labels)
+    if extras.miscalculation:
+        head = {"scenario": name, "samples": forecast.n_samples, "models": list(forecast.models)}
+        scored = {**head, "miscalculation": extras.miscalculation}
+        figures["miscalculation.png"] = charts.miscalculation_chart(scored, labels=labels)
     if extras.drivers:
         figures["drivers.png"] = charts.drivers_chart(extras.drivers, title=name)
+    if extras.timeline:
+        figures["timeline.png"] = charts.timeline_chart(extras.timeline)
     return {file: charts.png_bytes(fig) for file, fig in figures.items()}
 
 
-def extras_from(forecast: Forecast, *, drivers: Any = None) -> ReportExtras:
+def extras_from(forecast: Forecast, *, drivers: Any = None, timeline: Any = None) -> ReportExtras:
     """The analyses a forecast carries, and optional drivers, as :class:`ReportExtras` takes.
 
     ``drivers`` is a :class:`~summitry.analysis.sensitivity.Drivers` computed with Sobol
-    indices, or None.
+    indices, or None. ``timeline`` is what :func:`summitry.timeline.run_timeline` returns
+    (run with the forecast's models, seed and samples, as
+    :func:`~summitry.report.html_timeline.timeline_for` does), its record, or None.
     """
-    record = forecast.to_dict()["winners"]
+    full = forecast.to_dict()
+    record = full["winners"]
     scored = {m: w for m, w in record.items() if w["actors"]}
     winners = {
         m: {r["actor"]: (r["change"], *r["interval"]) for r in w["actors"]}
@@ -119,15 +155,16 @@ def extras_from(forecast: Forecast, *, drivers: Any = None) -> ReportExtras:
             f"Sobol indices of the {drivers.model} model's outcome, "
             f"{drivers.evaluations} evaluations, seed {drivers.seed}."
         )
-    deal = forecast.to_dict()["p_deal"]
+    deal = full["p_deal"]
     if deal is None:
         notes["deal"] = "an issue has no status quo, so no veto player can be asked."
-        return ReportExtras(winners=winners or None, drivers=ranked, notes=notes)
     return ReportExtras(
-        p_deal={m: d["p_deal"] for m, d in deal.items()},
-        blocking={m: d["blocking"] for m, d in deal.items()},
+        p_deal=None if deal is None else {m: d["p_deal"] for m, d in deal.items()},
+        blocking=None if deal is None else {m: d["blocking"] for m, d in deal.items()},
         winners=winners or None,
         drivers=ranked,
+        miscalculation=full["miscalculation"] or None,
+        timeline=as_record(timeline),
         notes=notes,
     )
 
@@ -387,7 +424,14 @@ def _inputs(sc: Scenario) -> str:
         f"<p class=dim>Default uncertainty (standard deviations): position {u.position:g} of "
         f"the scale, salience {u.salience:g}, capability {u.capability:g} of its value.</p>"
     )
-    return out + legend + _table(head, rows, "num") + spread + _metadata(sc.metadata)
+    return (
+        out
+        + legend
+        + _table(head, rows, "num")
+        + spread
+        + perception_inputs_html(sc)
+        + _metadata(sc.metadata)
+    )
 
 
 def _metadata(meta: Mapping[str, Any]) -> str:
@@ -436,12 +480,16 @@ img{max-width:100%;height:auto}figure{margin:1em 0}figcaption{font-size:.9em;col
 footer{color:#71717a;font-size:.85em}
 """
 
+_FIGURES = (MISCALCULATION_FIGURE, TIMELINE_FIGURE)
+
 _SECTIONS = (
     ("forecast", "Forecast"),
     ("charts", "Trajectories and outcomes"),
     ("deal", "P(deal)"),
     ("winners", "Winners and losers"),
+    ("miscalculation", "Miscalculation"),
     ("drivers", "Drivers"),
+    ("timeline", "Timeline"),
     ("inputs", "Inputs"),
     ("evidence", "Evidence"),
 )
@@ -476,9 +524,21 @@ def render_html(
         "inputs": _inputs(sc),
         "evidence": _evidence(sc),
     }
-    nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in _SECTIONS)
+    fig = {spec[0]: _figure(images, *spec) if spec[0] in images else "" for spec in _FIGURES}
+    if extras.miscalculation:
+        body["miscalculation"] = miscalculation_html(
+            extras.miscalculation, forecast, fig["miscalculation.png"]
+        )
+    if extras.timeline:
+        names = {a.id: a.label for a in sc.actors}
+        body["timeline"] = timeline_html(extras.timeline, fig["timeline.png"], names)
+    for key in ("miscalculation", "timeline"):
+        if key in body:
+            body[key] += _note(extras, key)
+    shown = [(key, title) for key, title in _SECTIONS if key in body]
+    nav = "".join(f'<a href="#{key}">{title}</a>' for key, title in shown)
     sections = "".join(
-        f'\n<section id="{key}"><h2>{title}</h2>\n{body[key]}</section>' for key, title in _SECTIONS
+        f'\n<section id="{key}"><h2>{title}</h2>\n{body[key]}</section>' for key, title in shown
     )
     footer = (
         f"<footer>summitry {_e(forecast.summitry_version)} · input "

@@ -250,19 +250,20 @@ def miscalculation_table(result: Mapping[str, Any]) -> Table | None:
     scored = result.get("miscalculation")
     if not scored:
         return None
+    # the gaps of the model where actors choose (the EUM) when it ran, else the first
+    main = "eum" if "eum" in scored else next(iter(scored))
     table = Table(
         title="miscalculation: each actor's own forecast against the forecast",
         caption="score: salience-weighted mean gap over issues, points of a 0-100 scale; "
-        f"gaps: own forecast minus forecast ({next(iter(scored))})",
+        f"gaps: own forecast minus forecast ({main})",
         caption_justify="left",
     )
     table.add_column("actor", no_wrap=True)
     for name in scored:
         table.add_column(name, justify="right")
     table.add_column("largest gaps")
-    first = next(iter(scored.values()))
     widths = {i["id"]: i["scale"][1] - i["scale"][0] for i in result["issues"]}
-    for row in first:
+    for row in scored[main]:
         actor = row["actor"]
         cells: list[RenderableType] = [actor]
         for rows in scored.values():
