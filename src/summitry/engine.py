@@ -11,7 +11,6 @@ first time someone reads them.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -74,15 +73,9 @@ def run_models(
     return _run_dask(models, inputs, seed=seed, rounds=rounds, engine=engine, progress=progress)
 
 
-_ONE_AT_A_TIME = threading.Lock()
-"""Compiled rounds run their own threads; numba's default thread pool must not be entered
-by two tasks at once, so a worker with several threads runs one chunk at a time."""
-
-
 def _run_chunk(model: Model, inputs: Inputs, seed: int, rounds: int | None) -> dict[str, Any]:
     """Run one chunk on a worker; return only what the forecast reads."""
-    with _ONE_AT_A_TIME:
-        traj = model.run(inputs, rng=seed, rounds=rounds)
+    traj = model.run(inputs, rng=seed, rounds=rounds)
     return {
         "outcome": np.asarray(traj.outcome),
         "stop_reason": np.asarray(traj.stop_reason),

@@ -69,3 +69,28 @@ def test_direct_votes_by_hand():
     assert f[0, 2] == pytest.approx(1.0)
     assert f[2, 0] == pytest.approx(4.0)
     assert f[1, 0] == pytest.approx(2 * 0.5 + 4 * 0.5)  # voters at 0.5 and 1 prefer 0.5
+
+
+def test_runs_from_several_threads_agree():
+    # The compiled round is entered under a lock (numba's workqueue layer is not
+    # re-entrant); threads then get the numbers a single run gets.
+    import threading
+
+    import summitry
+    from summitry.analysis.uncertainty import sample
+
+    inputs = sample(summitry.load("korea-hanoi-2019"), 300, seed=0)
+    expected = summitry.ExpectedUtility().run(inputs).outcome
+    results = []
+
+    def run() -> None:
+        results.append(summitry.ExpectedUtility().run(inputs).outcome)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4
+    for got in results:
+        np.testing.assert_array_equal(got, expected)

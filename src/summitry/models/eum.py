@@ -25,6 +25,7 @@ import numpy as np
 from summitry.history import to_lanes
 from summitry.inputs import Inputs
 from summitry.models._eum_round import play_round
+from summitry.models._parallel import COMPILED
 from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
 from summitry.models.base import Model, iterate, settle_positions
 from summitry.trajectory import Trajectory
@@ -170,9 +171,10 @@ class ExpectedUtility(Model):
             seen = np.concatenate([np.clip(x + v["offset"][lanes], 0.0, 1.0) for v in views])
             mask = np.tile(here, (len(views), 1))
             play = np.where(mask, seen, stack("lo")[:, None])
-            moved, risk = play_round(
-                play, stack("wk"), stack("s"), mask, stack("spread"), *switches
-            )
+            with COMPILED:
+                moved, risk = play_round(
+                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches
+                )
             new, r = moved[:n].copy(), risk[:n].copy()
             for k, o in enumerate(observers, start=1):  # each observer decides in its view
                 new[:, o], r[:, o] = moved[k * n : (k + 1) * n, o], risk[k * n : (k + 1) * n, o]
