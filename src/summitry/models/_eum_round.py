@@ -285,7 +285,39 @@ def _play_lane(
             new[i] = best_to
 
 
-@njit(cache=True, parallel=True)
+def _play_blocks(
+    x: np.ndarray,
+    wk: np.ndarray,
+    s: np.ndarray,
+    present: np.ndarray,
+    spread: np.ndarray,
+    q: float,
+    pairwise: bool,
+    nearest: bool,
+    capitulate: bool,
+    risk: bool,
+    tol: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Play one round on every lane, block by block (compiled twice, below)."""
+    n_lanes, n = x.shape
+    new = np.empty((n_lanes, n))
+    r = np.empty((n_lanes, n))
+    n_blocks = (n_lanes + _BLOCK - 1) // _BLOCK
+    for b in prange(n_blocks):  # scratch space is made once per block of lanes
+        d, pre, f, p = np.empty((n, n)), np.empty((n + 1, n)), np.empty((n, n)), np.empty((n, n))
+        work = (d, pre, f, p, np.empty(n))
+        for lane in range(b * _BLOCK, min(n_lanes, (b + 1) * _BLOCK)):
+            _play_lane(
+                x[lane], wk[lane], s[lane], present[lane], spread[lane],
+                q, pairwise, nearest, capitulate, risk, tol, work, new[lane], r[lane],
+            )  # fmt: skip
+    return new, r
+
+
+_blocks_parallel = njit(cache=True, parallel=True)(_play_blocks)
+_blocks_serial = njit(cache=True)(_play_blocks)
+
+
 def play_round(
     x: np.ndarray,
     wk: np.ndarray,
@@ -303,18 +335,9 @@ def play_round(
 
     ``wk`` is capability x salience, zero for absent actors; ``spread`` is ``(L,)``; the
     flags are booleans for ``probability="pairwise"``, ``offer_choice="nearest"``,
-    ``capitulation="fixed"`` and ``risk="scholz"``.
+    ``capitulation="fixed"`` and ``risk="scholz"``. Fewer than two blocks of lanes run
+    on the calling thread: waking a thread pool for them costs more than it saves, and
+    much more when other processes keep the cores busy.
     """
-    n_lanes, n = x.shape
-    new = np.empty((n_lanes, n))
-    r = np.empty((n_lanes, n))
-    n_blocks = (n_lanes + _BLOCK - 1) // _BLOCK
-    for b in prange(n_blocks):  # scratch space is made once per block of lanes
-        d, pre, f, p = np.empty((n, n)), np.empty((n + 1, n)), np.empty((n, n)), np.empty((n, n))
-        work = (d, pre, f, p, np.empty(n))
-        for lane in range(b * _BLOCK, min(n_lanes, (b + 1) * _BLOCK)):
-            _play_lane(
-                x[lane], wk[lane], s[lane], present[lane], spread[lane],
-                q, pairwise, nearest, capitulate, risk, tol, work, new[lane], r[lane],
-            )  # fmt: skip
-    return new, r
+    kernel = _blocks_parallel if x.shape[0] >= 2 * _BLOCK else _blocks_serial
+    return kernel(x, wk, s, present, spread, q, pairwise, nearest, capitulate, risk, tol)

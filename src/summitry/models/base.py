@@ -154,7 +154,7 @@ def iterate(
     # A cheap key per state (the sum of its positions) finds the candidate repeats; only
     # those are compared actor by actor. States within tol have keys within A * tol.
     slack = n_a * tol + 8 * n_a * np.finfo(float).eps
-    key = np.empty((n_lanes, limit + 1 if rounds is None else 1))
+    key = np.empty((n_lanes, min(limit, 15) + 1 if rounds is None else 1))
     key[:, 0] = hist.latest("position").sum(axis=-1)
     for t in range(1, limit + 1):
         x = hist.latest("position")[lanes]
@@ -163,6 +163,8 @@ def iterate(
         if rounds is not None:
             continue
         new = hist.latest("position")[lanes]
+        if t >= key.shape[1]:  # room for more rounds: double the key buffer
+            key = np.concatenate([key, np.empty_like(key)], axis=1)
         key[lanes, t] = new.sum(axis=-1)
         done = np.max(np.abs(new - x), axis=-1) <= tol
         reason[lanes[done]], stop_round[lanes[done]] = Stop.CONVERGED, t
