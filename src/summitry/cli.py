@@ -433,6 +433,53 @@ def sweep(
         _out().print(sweep_table(result, name))
 
 
+# -- backtest (forecasts against adopted outcomes) -----------------------------------------
+
+
+@app.command()
+def backtest(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A DEU file (docs/backtest.md).")],
+    model: ModelsOpt = None,
+    capabilities: Annotated[
+        str,
+        typer.Option("--capabilities", help="treaty, shapley or equal (docs/capabilities.md)."),
+    ] = "treaty",
+    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    seed: SeedOpt = 0,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", min=100, help="Bootstrap replicates of each interval.")
+    ] = 2000,
+    cluster: Annotated[
+        str, typer.Option("--cluster", help="Resample issues (paired) or whole proposals.")
+    ] = "issue",
+    markdown: Annotated[
+        Path | None,
+        typer.Option("--markdown", help="Write a Markdown summary, its chart beside it (.png)."),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="DIR", help="Write index.html and the chart to DIR."),
+    ] = None,
+) -> None:
+    """Score every model and baseline against the adopted outcomes of a DEU file."""
+    from summitry.backtest.report import backtest_table, to_json, write_html, write_markdown
+    from summitry.backtest.run import run_backtest
+
+    with step_progress("backtest: model runs", quiet=json) as advance:
+        result = run_backtest(
+            file, model, scheme=capabilities, seed=seed, bootstrap=bootstrap, cluster=cluster,
+            progress=advance,
+        )  # fmt: skip
+    if markdown is not None:
+        write_markdown(result, markdown)
+    if html is not None:
+        write_html(result, html)
+    if json:
+        typer.echo(to_json(result), nl=False)
+    else:
+        _out().print(backtest_table(result))
+
+
 # -- drivers (sensitivity analysis) --------------------------------------------------------
 
 
