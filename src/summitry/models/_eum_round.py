@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from summitry.models import _parallel  # noqa: F401  (sets how idle threads wait)
+
 __all__ = ["favour", "favour_direct", "pair_spread", "pair_spread_direct", "play_round"]
 
 _BLOCK = 64  # lanes per parallel task

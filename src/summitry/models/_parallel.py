@@ -1,14 +1,24 @@
-"""The lock every compiled parallel kernel is called under.
+"""How compiled parallel kernels share the machine.
 
-numba's default thread pool (the "workqueue" layer) cannot be entered from two threads at
-once: it stops the process. A program that forecasts from several threads (a web server,
-a Dask worker with several threads) therefore runs compiled kernels one at a time; each
-kernel still uses every core.
+numba's "workqueue" thread pool cannot be entered from two threads at once: it stops the
+process. A program that forecasts from several threads (a web server, a Dask worker with
+several threads) therefore runs compiled kernels one at a time, under :data:`COMPILED`;
+each kernel still uses every core.
+
+With numba's OpenMP layer, idle threads spin by default, and a round then waits for any
+thread the system has descheduled: with another process busy on one core, rounds ran
+10-100 times slower (docs/performance.md). Unless the user has chosen otherwise, idle
+OpenMP threads here sleep instead (``OMP_WAIT_POLICY=passive``), which costs little on
+an idle machine. The variable is read when the OpenMP runtime starts, at the first
+parallel call, so setting it on import is early enough.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 __all__ = ["COMPILED"]
 
