@@ -51,7 +51,8 @@ def test_dask_chunks_give_the_local_numbers(cluster):
         models, inputs, seed=4, engine=Engine("dask", cluster, chunk=200),
         progress=lambda done, total: seen.append((done, total)),
     )  # fmt: skip
-    assert seen[-1] == (16, 16)  # 4 chunks x 4 models
+    chunks = 4 * len(models)  # 700 samples in chunks of 200, for every model
+    assert seen[-1] == (chunks, chunks)
     for name in local:
         np.testing.assert_array_equal(remote[name].outcome, local[name].outcome)
         np.testing.assert_array_equal(remote[name].stop_round, local[name].stop_round)

@@ -10,6 +10,18 @@ The results block (between ``<!-- backtest-results:begin -->`` and
 file, with intervals resampling issues and resampling proposals; the split block
 (``<!-- backtest-split:begin -->`` ... ``end``) lists the proposals of each part of the
 protocol's split. Nothing else in the file changes.
+
+Phase 2 (``summitry.backtest.phase2``) adds two steps, run in this order::
+
+    python -m summitry.backtest.report --update docs/backtest.md deu3-development.tsv --tune
+    python -m summitry.backtest.report --update docs/backtest.md deu3-development.tsv --held-out
+
+``--tune`` tunes every candidate on the tuning part, writes the record
+``backtest-tuning.json`` beside the page and the choices into the tuning block
+(``<!-- backtest-tuning:begin -->`` ... ``end``); ``--held-out`` reads that record (the
+choices are never made again), checks that the page shows it and that the candidates
+still give its tuning MAEs, scores the choices on the held-out part and writes the
+held-out block (``<!-- backtest-held-out:begin -->`` ... ``end``).
 """
 
 from __future__ import annotations
@@ -20,15 +32,17 @@ import html
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
 from rich.table import Table
 
-from summitry.backtest.run import REFERENCE_MODEL, Backtest, run_backtest
+from summitry.backtest.run import REFERENCE_MODEL, Backtest, _sha256, run_backtest
 from summitry.backtest.split import SPLIT_SEED, split
+from summitry.errors import ParameterError
 from summitry.io import write_atomic
+from summitry.io.deu import read_deu
 
 __all__ = [
     "backtest_table",
@@ -37,6 +51,8 @@ __all__ = [
     "to_json",
     "to_markdown",
     "update_docs",
+    "update_held_out",
+    "update_tuning",
     "write_html",
     "write_markdown",
 ]
@@ -52,6 +68,8 @@ ours in the docs block; they come from other subsets and capability choices."""
 
 RESULTS_BLOCK = "backtest-results"
 SPLIT_BLOCK = "backtest-split"
+TUNING_BLOCK = "backtest-tuning"
+HELD_OUT_BLOCK = "backtest-held-out"
 
 
 # -- records ------------------------------------------------------------------------------
@@ -322,17 +340,122 @@ def _replace_block(text: str, name: str, content: str) -> str:
     return pattern.sub(lambda _: f"{begin}\n{content}{end}", text, count=1)
 
 
+def _command(doc: str | Path, file: str | Path, flag: str = "") -> str:
+    shown = Path(doc).name if Path(doc).is_absolute() else Path(doc).as_posix()
+    tail = f" {flag}" if flag else ""
+    return f"python -m summitry.backtest.report --update {shown} {Path(file).name}{tail}"
+
+
+def update_tuning(
+    doc: str | Path, file: str | Path, *, progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Phase 2, step 1: tune every candidate on the tuning part of ``file``.
+
+    Writes the record (:data:`~summitry.backtest.phase2.RECORD`, beside ``doc``) and the
+    tuning block of ``doc``; returns the record.
+
+    Raises
+    ------
+    ValueError
+        When ``doc`` lacks the tuning block's markers.
+    """
+    from summitry.backtest.phase2 import RECORD, record_json, run_tuning, tuning_markdown
+
+    text = Path(doc).read_text(encoding="utf-8")
+    _replace_block(text, TUNING_BLOCK, "")  # fail before the work when the markers lack
+    issues = read_deu(file)
+    data = run_tuning(issues, file=file, sha256=_sha256(Path(file)), progress=progress)
+    block = tuning_markdown(data, _command(doc, file, "--tune"))
+    write_atomic(Path(doc).with_name(RECORD), record_json(data))
+    write_atomic(doc, _replace_block(text, TUNING_BLOCK, block))
+    return data
+
+
+def update_held_out(
+    doc: str | Path,
+    file: str | Path,
+    *,
+    bootstrap: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Phase 2, step 2: judge the recorded choices once on the held-out part of ``file``.
+
+    Reads the record beside ``doc`` (the choices are never made again) and refuses unless
+    ``doc``'s tuning block shows exactly that record, so that the choices are on the page
+    before any held-out score is computed, and unless every candidate still gives the
+    recorded tuning MAEs (:func:`~summitry.backtest.phase2.run_held_out`). Writes the
+    held-out block of ``doc``.
+
+    Raises
+    ------
+    ValueError
+        When ``doc`` lacks a block's markers or its tuning block does not show the record.
+    ParameterError
+        When there is no record, or the file, split or a candidate differs from the ones
+        tuned (:func:`~summitry.backtest.phase2.run_held_out`).
+    """
+    from summitry.backtest.phase2 import (
+        BOOTSTRAP,
+        RECORD,
+        held_out_markdown,
+        read_record,
+        run_held_out,
+        tuning_markdown,
+    )
+
+    path = Path(doc).with_name(RECORD)
+    if not path.exists():
+        raise ParameterError(f"no tuning record {path}; run with --tune first")
+    data = read_record(path)
+    text = Path(doc).read_text(encoding="utf-8")
+    shown = tuning_markdown(data, _command(doc, file, "--tune"))
+    if _block(text, TUNING_BLOCK) != shown:
+        raise ValueError(
+            f"the tuning block of {doc} does not show the record {path.name}; "
+            "write the choices on the page (--tune) before scoring the held-out part"
+        )
+    _replace_block(text, HELD_OUT_BLOCK, "")
+    replicates = BOOTSTRAP if bootstrap is None else bootstrap
+    verdicts = run_held_out(
+        read_deu(file), data, sha256=_sha256(Path(file)), bootstrap=replicates, progress=progress
+    )
+    block = held_out_markdown(verdicts, data, _command(doc, file, "--held-out"), replicates)
+    write_atomic(doc, _replace_block(text, HELD_OUT_BLOCK, block))
+
+
+def _block(text: str, name: str) -> str:
+    begin, end = f"<!-- {name}:begin -->\n", f"<!-- {name}:end -->"
+    start = text.find(begin)
+    stop = text.find(end, start)
+    if start < 0 or stop < 0:
+        raise ValueError(f"no block {begin.strip()} ... {end} in the document")
+    return text[start + len(begin) : stop]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m summitry.backtest.report --update DOC FILE [--chart PNG]``."""
+    """``python -m summitry.backtest.report --update DOC FILE [--chart PNG|--tune|--held-out]``."""
     parser = argparse.ArgumentParser(
         prog="python -m summitry.backtest.report",
-        description="Regenerate the results and split blocks of docs/backtest.md.",
+        description="Regenerate the results and split blocks of docs/backtest.md (phase 1), "
+        "or with --tune / --held-out the blocks of phase 2.",
     )
     parser.add_argument("file", help="the DEU development file")
     parser.add_argument("--update", required=True, metavar="DOC", help="Markdown file to update")
     parser.add_argument("--chart", metavar="PNG", help="also write the error chart here")
+    step = parser.add_mutually_exclusive_group()
+    step.add_argument(
+        "--tune", action="store_true", help="phase 2: tune the candidates, record the choices"
+    )
+    step.add_argument(
+        "--held-out", action="store_true", help="phase 2: judge the recorded choices once"
+    )
     args = parser.parse_args(argv)
-    update_docs(args.update, args.file, chart=args.chart)
+    if args.tune:
+        update_tuning(args.update, args.file, progress=lambda line: print(line, file=sys.stderr))
+    elif args.held_out:
+        update_held_out(args.update, args.file, progress=lambda line: print(line, file=sys.stderr))
+    else:
+        update_docs(args.update, args.file, chart=args.chart)
     print(f"updated {args.update}", file=sys.stderr)
     return 0
 

@@ -16,7 +16,7 @@ unweighted median and mean of the positions of the actors taking part.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -59,30 +59,47 @@ class Batch:
     has_reference: bool
 
 
-def batches(issues: Sequence[DeuIssue], scheme: str = "treaty") -> list[Batch]:
+def batches(
+    issues: Sequence[DeuIssue],
+    scheme: str = "treaty",
+    *,
+    capability: Callable[[DeuIssue], Mapping[str, float]] | None = None,
+    veto: Callable[[DeuIssue], Collection[str]] | None = None,
+) -> list[Batch]:
     """Group ``issues`` by their actors and reference point; build each group's inputs.
 
     Positions, saliences and the reference point are divided by 100; capabilities come
     from :func:`~summitry.backtest.capabilities.assign` with ``scheme``.
+
+    Parameters
+    ----------
+    capability
+        Each issue's capabilities by actor, instead of ``assign(issue, scheme)``.
+    veto
+        Each issue's veto players (actor codes; those not taking part are ignored). The
+        model inputs hold vetoes per actor, shared by a batch, so the issues are grouped
+        by their veto players as well. None: no veto players.
     """
-    groups: dict[tuple[tuple[str, ...], bool], list[int]] = {}
+    groups: dict[tuple[tuple[str, ...], bool, frozenset[str]], list[int]] = {}
     for k, issue in enumerate(issues):
-        groups.setdefault((issue.actors, issue.reference is not None), []).append(k)
+        vetoes = frozenset(veto(issue)) & set(issue.actors) if veto else frozenset()
+        groups.setdefault((issue.actors, issue.reference is not None, vetoes), []).append(k)
     out = []
-    for (actors, has_reference), rows in groups.items():
+    for (actors, has_reference, vetoes), rows in groups.items():
         members = [issues[k] for k in rows]
         position = np.array([[[m.positions[a]] for a in actors] for m in members]) / 100
         salience = np.array([[[m.saliences[a]] for a in actors] for m in members]) / 100
-        capability = np.array([[assign(m, scheme).capability[a] for a in actors] for m in members])
+        weights = [capability(m) if capability else assign(m, scheme).capability for m in members]
+        capability_ = np.array([[w[a] for a in actors] for w in weights])
         reference = [np.nan if m.reference is None else m.reference / 100 for m in members]
         inputs = Inputs(
             actors=actors,
             issues=("issue",),
             position=position,
             salience=salience,
-            capability=capability,
+            capability=capability_,
             status_quo=np.array(reference)[:, None],
-            veto=np.zeros((len(actors), 1), dtype=bool),
+            veto=np.array([[a in vetoes] for a in actors], dtype=bool),
             present=np.ones((len(actors), 1), dtype=bool),
             scale_min=np.zeros(1),
             scale_max=np.full(1, 100.0),

@@ -35,7 +35,7 @@ class Score:
     diff
         MAE minus the reference model's MAE on the same ``n`` issues.
     interval
-        Bootstrap 95 % interval of ``diff``.
+        Bootstrap interval of ``diff`` (95 % unless another level was asked for).
     reference_mae
         The reference model's MAE on the same issues.
     """
@@ -57,6 +57,7 @@ def score(
     bootstrap: int = 2000,
     seed: int = 0,
     clusters: np.ndarray | None = None,
+    level: float = LEVEL,
 ) -> Score:
     """Score ``forecast`` against ``outcome`` where it is finite, paired with ``reference``.
 
@@ -64,7 +65,7 @@ def score(
     ----------
     forecast, outcome, reference
         ``(N,)`` arrays; NaN in ``forecast`` marks an issue the model did not forecast.
-    bootstrap, seed, clusters
+    bootstrap, seed, clusters, level
         See :func:`paired_interval`.
 
     Raises
@@ -81,7 +82,9 @@ def score(
     error = np.abs(forecast[keep] - outcome[keep])
     base = np.abs(reference[keep] - outcome[keep])
     groups = np.arange(len(forecast)) if clusters is None else np.asarray(clusters)
-    lo, hi = paired_interval(error - base, groups[keep], bootstrap=bootstrap, seed=seed)
+    lo, hi = paired_interval(
+        error - base, groups[keep], bootstrap=bootstrap, seed=seed, level=level
+    )
     return Score(
         mae=float(np.mean(error)),
         rmse=float(np.sqrt(np.mean(error**2))),
@@ -94,9 +97,14 @@ def score(
 
 
 def paired_interval(
-    diff: np.ndarray, clusters: np.ndarray, *, bootstrap: int = 2000, seed: int = 0
+    diff: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    bootstrap: int = 2000,
+    seed: int = 0,
+    level: float = LEVEL,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval (:data:`LEVEL`) of the mean of ``diff``.
+    """Percentile bootstrap interval (two-sided, ``level``) of the mean of ``diff``.
 
     Parameters
     ----------
@@ -109,6 +117,9 @@ def paired_interval(
         Replicates.
     seed
         Seed of the generator (created afresh for each call).
+    level
+        Coverage: the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles are read
+        (:data:`LEVEL` by default; phase 2 of the backtest uses a Bonferroni level).
     """
     _, group = np.unique(clusters, return_inverse=True)
     n_groups = int(group.max()) + 1
@@ -118,6 +129,6 @@ def paired_interval(
     np.add.at(counts, (np.arange(bootstrap)[:, None], draws), 1.0)
     weight = counts[:, group]  # (B, n): how often each issue was drawn
     means = (weight @ diff) / weight.sum(axis=1)
-    tail = (1 - LEVEL) / 2
+    tail = (1 - level) / 2
     lo, hi = np.quantile(means, [tail, 1 - tail])
     return float(lo), float(hi)
