@@ -18,7 +18,7 @@ def _block_after(text: str, command: str) -> list[str]:
 def test_readme_forecast_table_is_current():
     shown = _block_after(README.read_text(), "summitry forecast korea-hanoi-2019")
     result = CliRunner().invoke(
-        app, ["forecast", "korea-hanoi-2019", "--no-store"], env={"COLUMNS": "100"}
+        app, ["forecast", "korea-hanoi-2019", "--no-store"], env={"COLUMNS": "130"}
     )
     assert result.exit_code == 0, result.output
     printed = [line.rstrip() for line in result.stdout.strip().splitlines()]

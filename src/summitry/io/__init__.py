@@ -5,9 +5,10 @@
 >>> scenario = load("my-case.csv", format="csv")   # doctest: +SKIP
 
 Formats (see ``docs/format.md``): ``yaml`` (summitry's own), ``csv`` (one row per actor
-and issue), ``eum`` (the expected-utility replications' table) and ``ktab`` (KTAB's
-spatial-model CSV). Every problem is raised as a
-:class:`~summitry.errors.ScenarioError` naming the file, the place and the rule.
+and issue), ``eum`` (the expected-utility replications' table), ``ktab`` (KTAB's
+spatial-model CSV) and ``decide`` (the decide-exchange-model input file). Every problem
+is raised as a :class:`~summitry.errors.ScenarioError` naming the file, the place and
+the rule.
 """
 
 from __future__ import annotations
@@ -21,19 +22,21 @@ from pathlib import Path
 
 from summitry.errors import ScenarioError
 from summitry.io.csv_formats import read_eum_csv, read_ktab_csv, read_long_csv, sniff_csv
+from summitry.io.decide_format import looks_like_decide, read_decide
 from summitry.io.yaml_format import read_yaml
 from summitry.scenario import Scenario
 from summitry.scenarios import example_path, list_examples
 
 __all__ = ["FORMATS", "detect_format", "load", "write_atomic"]
 
-FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab")
+FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab", "decide")
 
 _READERS: dict[str, Callable[..., Scenario]] = {
     "yaml": read_yaml,
     "csv": read_long_csv,
     "eum": read_eum_csv,
     "ktab": read_ktab_csv,
+    "decide": read_decide,
 }
 _LOOKS_LIKE_MAPPING = re.compile(r"^(?:---|\{|[^\s#:,][^:,]*:(?:\s|$))")
 
@@ -74,8 +77,10 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     ``.yaml`` and ``.yml`` are YAML. A ``.csv`` file is eum when its header starts with
     ``Actor,Capability,Position,Salience``, ktab when its first row has four or more cells
     of which the third and fourth are whole numbers, and long csv when the header has
-    ``actor`` and ``issue`` columns. Any other extension is sniffed the same way, then
-    taken as YAML when its first line reads like a mapping key.
+    ``actor`` and ``issue`` columns. A file whose first line starts with a decide row
+    code (``#A``, ``#P``, ``#M``, ``#D``, ``#O``, ``#/`` or ``#0``, then a tab, ``;`` or
+    ``,``) is decide, whatever its extension. Any other extension is sniffed the same
+    way, then taken as YAML when its first line reads like a mapping key.
 
     Raises
     ------
@@ -85,13 +90,15 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    if looks_like_decide(text):
+        return "decide"
     found = sniff_csv(text)
     if found:
         return found
     tried = (
         "eum (header Actor,Capability,Position,Salience), ktab (first row: name, "
         "description, number of actors, number of dimensions), csv (header with actor, "
-        "issue, position, salience, capability)"
+        "issue, position, salience, capability), decide (rows starting #A, #P, #M, #D)"
     )
     if suffix != ".csv":
         first = next((ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")), "")

@@ -17,6 +17,9 @@ not, because every voter's loss grows with its distance to a position:
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit, prange
 
@@ -316,8 +319,19 @@ def _play_blocks(
     return new, r
 
 
-_blocks_parallel = njit(cache=True, parallel=True)(_play_blocks)
+def _renamed(fn: Callable, suffix: str) -> Callable:
+    """A copy of ``fn`` under another name.
+
+    numba's cache tells functions apart by name and signature, not by ``parallel``: two
+    builds of one function would share a cache entry and load whichever came first.
+    """
+    twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix)
+    twin.__qualname__ = fn.__qualname__ + suffix
+    return twin
+
+
 _blocks_serial = njit(cache=True)(_play_blocks)
+_blocks_parallel = njit(cache=True, parallel=True)(_renamed(_play_blocks, "_parallel"))
 
 
 def play_round(
