@@ -480,6 +480,56 @@ def backtest(
         _out().print(backtest_table(result))
 
 
+# -- serve (REST API) ----------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on; 0.0.0.0 exposes it (docs/web.md)."),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    max_body: Annotated[
+        int | None, typer.Option("--max-body", min=1, help="Largest request body (bytes).")
+    ] = None,
+    max_actors: Annotated[
+        int | None, typer.Option("--max-actors", min=1, help="Most actors in a scenario.")
+    ] = None,
+    max_issues: Annotated[
+        int | None, typer.Option("--max-issues", min=1, help="Most issues in a scenario.")
+    ] = None,
+    max_samples: Annotated[
+        int | None, typer.Option("--max-samples", min=1, help="Most samples per forecast.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.1, help="Seconds a forecast may run.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Forecasts that may run at once.")
+    ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Serve the REST API (no authentication; loopback only unless --host says otherwise)."""
+    try:
+        import uvicorn
+
+        from summitry.web.api import create_app
+        from summitry.web.limits import Limits
+    except ImportError as exc:
+        raise ParameterError(
+            f"summitry serve needs the web extra ({exc.name} is missing): "
+            'pip install "summitry[web]"'
+        ) from None
+
+    limits = Limits.from_env(
+        max_body=max_body, max_actors=max_actors, max_issues=max_issues,
+        max_samples=max_samples, timeout=timeout, workers=workers,
+    )  # fmt: skip
+    typer.echo(f"summitry API on http://{host}:{port}/docs (no authentication)", err=True)
+    uvicorn.run(create_app(limits, store), host=host, port=port, log_level="info")
+
+
 # -- drivers (sensitivity analysis) --------------------------------------------------------
 
 

@@ -1,0 +1,96 @@
+"""Limits that protect the machine serving the REST API.
+
+Each limit has a default, an environment variable and a ``summitry serve`` option; the
+option wins over the variable, the variable over the default (docs/web.md):
+
+========================  ===============================  ========  ====================
+limit                     variable                         default   error when broken
+========================  ===============================  ========  ====================
+request body              ``SUMMITRY_WEB_MAX_BODY``        1000000   413
+actors in a scenario      ``SUMMITRY_WEB_MAX_ACTORS``      100       422
+issues in a scenario      ``SUMMITRY_WEB_MAX_ISSUES``      30        422
+Monte Carlo samples       ``SUMMITRY_WEB_MAX_SAMPLES``     1000      422
+time per request (s)      ``SUMMITRY_WEB_TIMEOUT``         60        422
+forecasts at once         ``SUMMITRY_WEB_WORKERS``         2         429 when all busy
+========================  ===============================  ========  ====================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from summitry.errors import ParameterError
+
+__all__ = ["ENV", "Limits"]
+
+ENV: dict[str, str] = {
+    "max_body": "SUMMITRY_WEB_MAX_BODY",
+    "max_actors": "SUMMITRY_WEB_MAX_ACTORS",
+    "max_issues": "SUMMITRY_WEB_MAX_ISSUES",
+    "max_samples": "SUMMITRY_WEB_MAX_SAMPLES",
+    "timeout": "SUMMITRY_WEB_TIMEOUT",
+    "workers": "SUMMITRY_WEB_WORKERS",
+}
+"""The environment variable of each limit."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask of the server.
+
+    Attributes
+    ----------
+    max_body
+        Largest request body, in bytes.
+    max_actors, max_issues
+        Largest scenario accepted by validate and forecast.
+    max_samples
+        Most Monte Carlo draws one forecast may ask for.
+    timeout
+        Seconds a forecast or report may run before the request fails.
+    workers
+        Forecasts and reports that may run at once; a request beyond them gets 429.
+    """
+
+    max_body: int = 1_000_000
+    max_actors: int = 100
+    max_issues: int = 30
+    max_samples: int = 1000
+    timeout: float = 60.0
+    workers: int = 2
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ParameterError(f"web limit {f.name} must be a positive number; got {value!r}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Limits:
+        """Limits from the environment, then ``given`` values that are not None on top.
+
+        Raises
+        ------
+        ParameterError
+            When a variable is not a positive number.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            text = environ.get(ENV[f.name], "").strip()
+            if not text:
+                continue
+            kind, word = (float, "number") if f.name == "timeout" else (int, "whole number")
+            try:
+                values[f.name] = kind(text)
+            except ValueError:
+                raise ParameterError(f"{ENV[f.name]}={text!r} is not a {word}") from None
+        limits = cls(**values)
+        return replace(limits, **{k: v for k, v in given.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        """The limits by name, as ``GET /api/limits`` shows them."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
