@@ -123,9 +123,21 @@ class Inputs:
     @property
     def has_beliefs(self) -> bool:
         """True when some actor believes something other than the truth."""
-        return any(
-            v is not None and not np.all(np.isnan(v)) for v in (getattr(self, n) for n in _BELIEFS)
-        )
+        return not all(self.knows_truth(o) for o in range(self.n_actors))
+
+    def knows_truth(self, observer: int, about: np.ndarray | None = None) -> bool:
+        """True when actor number ``observer`` believes the truth about every actor.
+
+        ``about``, a boolean ``(A,)`` mask, limits the question to those actors.
+        """
+        for name in _BELIEFS:
+            belief = getattr(self, name)
+            if belief is None:
+                continue
+            seen = belief[observer] if about is None else belief[observer][about]
+            if not np.all(np.isnan(seen)):
+                return False
+        return True
 
     def perceived_by(self, observer: int) -> Inputs:
         """The inputs as actor number ``observer`` believes them to be, without beliefs."""

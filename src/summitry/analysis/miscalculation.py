@@ -70,7 +70,7 @@ def miscalculation(
     blind = model.run(inputs.without_beliefs(), rng=rng, rounds=rounds).outcome
     own = np.empty((n_a,) + actual.shape)
     for o in range(n_a):
-        if _knows_all(inputs, o):
+        if inputs.knows_truth(o):
             own[o] = blind
         else:
             own[o] = model.run(inputs.perceived_by(o), rng=rng, rounds=rounds).outcome
@@ -86,8 +86,3 @@ def miscalculation(
         actual=inputs.to_scale(actual),
         score=score,
     )
-
-
-def _knows_all(inputs: Inputs, observer: int) -> bool:
-    beliefs = (inputs.belief_position, inputs.belief_salience, inputs.belief_capability)
-    return all(b is None or np.all(np.isnan(b[observer])) for b in beliefs)

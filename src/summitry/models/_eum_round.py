@@ -17,13 +17,10 @@ not, because every voter's loss grows with its distance to a position:
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
-
 import numpy as np
 from numba import njit, prange
 
-from summitry.models import _parallel  # noqa: F401  (sets how idle threads wait)
+from summitry.models._parallel import serial_and_parallel  # also sets how idle threads wait
 
 __all__ = ["favour", "favour_direct", "pair_spread", "pair_spread_direct", "play_round"]
 
@@ -319,19 +316,7 @@ def _play_blocks(
     return new, r
 
 
-def _renamed(fn: Callable, suffix: str) -> Callable:
-    """A copy of ``fn`` under another name.
-
-    numba's cache tells functions apart by name and signature, not by ``parallel``: two
-    builds of one function would share a cache entry and load whichever came first.
-    """
-    twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix)
-    twin.__qualname__ = fn.__qualname__ + suffix
-    return twin
-
-
-_blocks_serial = njit(cache=True)(_play_blocks)
-_blocks_parallel = njit(cache=True, parallel=True)(_renamed(_play_blocks, "_parallel"))
+_blocks_serial, _blocks_parallel = serial_and_parallel(_play_blocks)
 
 
 def play_round(

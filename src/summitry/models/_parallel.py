@@ -17,10 +17,26 @@ from __future__ import annotations
 
 import os
 import threading
+import types
+from collections.abc import Callable
+
+from numba import njit
 
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-__all__ = ["COMPILED"]
+__all__ = ["COMPILED", "serial_and_parallel"]
 
 COMPILED = threading.Lock()
 """Hold this while calling a ``parallel=True`` numba function."""
+
+
+def serial_and_parallel(fn: Callable) -> tuple[Callable, Callable]:
+    """``fn`` compiled (and cached) twice: on the calling thread, and with ``prange`` parallel.
+
+    The parallel build is made from a renamed copy of ``fn``: numba's cache tells functions
+    apart by name and signature but not by ``parallel``, so two builds of one function
+    would share a cache entry and load whichever was compiled first.
+    """
+    twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_parallel")
+    twin.__qualname__ = fn.__qualname__ + "_parallel"
+    return njit(cache=True)(fn), njit(cache=True, parallel=True)(twin)

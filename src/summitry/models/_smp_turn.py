@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import functools
 import math
-import types
 from collections.abc import Callable
 
 import numpy as np
 from numba import njit, prange
 
-from summitry.models import _parallel  # noqa: F401  (sets how idle threads wait)
+from summitry.models._parallel import serial_and_parallel  # also sets how idle threads wait
 
 __all__ = ["assess", "position_probability", "propose", "resolve"]
 
@@ -858,13 +857,9 @@ def _builds(fn: Callable, size: Callable) -> Callable:
     """``fn`` compiled serially and in parallel, and a function calling one of them.
 
     The parallel build runs when ``size(*args)``, (items, actors), says there is enough
-    work. It is compiled from a renamed copy of ``fn``: numba's cache tells functions
-    apart by name and signature but not by ``parallel``, so two builds of one function
-    would share a cache entry and load whichever was compiled first.
+    work (see :func:`~summitry.models._parallel.serial_and_parallel`).
     """
-    twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_parallel")
-    twin.__qualname__ = fn.__qualname__ + "_parallel"
-    serial, parallel = njit(cache=True)(fn), njit(cache=True, parallel=True)(twin)
+    serial, parallel = serial_and_parallel(fn)
 
     @functools.wraps(fn)
     def run(*args: object) -> object:

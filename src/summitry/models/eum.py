@@ -146,7 +146,7 @@ class ExpectedUtility(Model):
         # each actor with beliefs of its own adds the view it decides from.
         x0 = to_lanes(inputs.position)
         present = np.tile(inputs.present.T, (inputs.n_samples, 1))
-        observers = [o for o in range(inputs.n_actors) if not _knows_all(inputs, o)]
+        observers = [o for o in range(inputs.n_actors) if not inputs.knows_truth(o)]
         views = [self._view(inputs, x0, present)]
         views += [self._view(inputs.perceived_by(o), x0, present) for o in observers]
         switches = (
@@ -207,9 +207,3 @@ class ExpectedUtility(Model):
             cycle_length=res.cycle_length,
             extras={"risk_exponent": lambda: res.history.unroll("risk_exponent")},
         )
-
-
-def _knows_all(inputs: Inputs, observer: int) -> bool:
-    """True when the observer believes the truth about everyone."""
-    beliefs = (inputs.belief_position, inputs.belief_salience, inputs.belief_capability)
-    return all(b is None or np.all(np.isnan(b[observer])) for b in beliefs)

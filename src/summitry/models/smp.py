@@ -256,7 +256,7 @@ class SpatialModel(Model):
         """The truth, then each actor's beliefs where it has any; who decides in which."""
         views, view_of = [inputs], np.zeros(play.size, dtype=np.int64)
         for k, o in enumerate(play):
-            if not _knows_all(inputs, int(o), play):
+            if not inputs.knows_truth(int(o), play):
                 view_of[k] = len(views)
                 views.append(inputs.perceived_by(int(o)))
         return views, view_of
@@ -487,9 +487,3 @@ class _Games:
                 st.gx, st.gs, st.gc, self.present, st.d, st.game_risk, offer, p_init, p_rcvr,
                 self.view_of, self.codes, self.grid, TIE_PROB, self.symmetric, draws,
             )  # fmt: skip
-
-
-def _knows_all(inputs: Inputs, observer: int, play: np.ndarray) -> bool:
-    """True when the observer believes the truth about every actor in play."""
-    beliefs = (inputs.belief_position, inputs.belief_salience, inputs.belief_capability)
-    return all(b is None or np.all(np.isnan(b[observer][play])) for b in beliefs)
