@@ -508,9 +508,12 @@ def serve(
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Forecasts that may run at once.")
     ] = None,
+    queue: Annotated[
+        int | None, typer.Option("--queue", min=0, help="Forecasts that may wait for a worker.")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Serve the REST API (no authentication; loopback only unless --host says otherwise)."""
+    """Serve the web app and REST API (no authentication; loopback only by default)."""
     try:
         import uvicorn
 
@@ -524,9 +527,11 @@ def serve(
 
     limits = Limits.from_env(
         max_body=max_body, max_actors=max_actors, max_issues=max_issues,
-        max_samples=max_samples, timeout=timeout, workers=workers,
+        max_samples=max_samples, timeout=timeout, workers=workers, queue=queue,
     )  # fmt: skip
-    typer.echo(f"summitry API on http://{host}:{port}/docs (no authentication)", err=True)
+    typer.echo(
+        f"summitry on http://{host}:{port}/ (API: /docs; no authentication)", err=True
+    )
     uvicorn.run(create_app(limits, store), host=host, port=port, log_level="info")
 
 

@@ -30,7 +30,16 @@ from summitry.models import MODELS, Model, get_model
 from summitry.scenario import Scenario
 from summitry.trajectory import Stop, Trajectory
 
-__all__ = ["INTERVAL", "Forecast", "StopSummary", "forecast", "replay", "summitry_version"]
+__all__ = [
+    "INTERVAL",
+    "Forecast",
+    "StopSummary",
+    "chosen_models",
+    "forecast",
+    "models_from_params",
+    "replay",
+    "summitry_version",
+]
 
 INTERVAL = (0.05, 0.95)
 """Quantiles of the interval reported beside each median outcome (a 90 % interval)."""
@@ -361,6 +370,18 @@ def _resolve(models: Sequence[str | Model] | None) -> list[Model]:
     return resolved
 
 
+def chosen_models(scenario: Scenario, models: Sequence[str | Model] | None = None) -> list[Model]:
+    """The models :func:`forecast` runs for these arguments, in the order it runs them.
+
+    By default, every model that can run: models that bargain from the status quo are
+    left out when an issue has none (asking for one by name gives its error instead).
+    """
+    chosen = _resolve(models)
+    if models is None and any(i.status_quo is None for i in scenario.issues):
+        chosen = [m for m in chosen if not m.needs_status_quo]
+    return chosen
+
+
 def forecast(
     scenario: Scenario,
     models: Sequence[str | Model] | None = None,
@@ -406,11 +427,7 @@ def forecast(
     ParameterError
         For an unknown model name, a model listed twice, or a parameter out of range.
     """
-    chosen = _resolve(models)
-    if models is None and any(i.status_quo is None for i in scenario.issues):
-        # By default, run what can run: models that bargain from the status quo are left
-        # out when an issue has none (asking for one by name gives the error instead).
-        chosen = [m for m in chosen if not m.needs_status_quo]
+    chosen = chosen_models(scenario, models)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
     inputs = sample(scenario, samples, seed=int(seed))
@@ -462,6 +479,18 @@ def replay(
     ParameterError
         When a model or one of its parameters no longer exists in this version.
     """
+    chosen = models_from_params(models)
+    return forecast(scenario, chosen, seed=seed, rounds=rounds, samples=samples)
+
+
+def models_from_params(models: Mapping[str, Mapping[str, Any]]) -> list[Model]:
+    """Models built from ``{name: parameters}``, as a run store keeps them.
+
+    Raises
+    ------
+    ParameterError
+        When a model or one of its parameters no longer exists in this version.
+    """
     chosen = []
     for name, params in models.items():
         if name not in MODELS:
@@ -471,4 +500,4 @@ def replay(
             chosen.append(MODELS[name](**params))
         except TypeError as exc:
             raise ParameterError(f"model '{name}' cannot take {dict(params)}: {exc}") from None
-    return forecast(scenario, chosen, seed=seed, rounds=rounds, samples=samples)
+    return chosen

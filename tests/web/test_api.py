@@ -8,7 +8,7 @@ import yaml
 from typer.testing import CliRunner
 
 from summitry.cli import app as cli_app
-from summitry.web import api
+from summitry.web import work
 from summitry.web.limits import Limits
 
 DATA = Path(__file__).parent.parent / "data"
@@ -225,13 +225,13 @@ def test_oversized_chunked_body_is_413(make_client):
 
 
 def test_forecast_past_the_time_limit_is_422_and_not_recorded(make_client, monkeypatch):
-    real = api.run_forecast
+    real = work.forecast
 
     def slow(*args, **kwargs):
         time.sleep(0.6)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api, "run_forecast", slow)
+    monkeypatch.setattr(work, "forecast", slow)
     c = make_client(timeout=0.1)
     r = c.post("/api/forecast", json={"scenario": small(), "models": FAST})
     assert r.status_code == 422
@@ -242,15 +242,15 @@ def test_forecast_past_the_time_limit_is_422_and_not_recorded(make_client, monke
 
 def test_busy_server_answers_429(make_client, monkeypatch):
     gate, entered = threading.Event(), threading.Event()
-    real = api.run_forecast
+    real = work.forecast
 
     def held(*args, **kwargs):
         entered.set()
         gate.wait(10)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api, "run_forecast", held)
-    c = make_client(workers=1)
+    monkeypatch.setattr(work, "forecast", held)
+    c = make_client(workers=1, queue=0)
     body = {"scenario": small(), "models": FAST}
     first: dict = {}
     t = threading.Thread(target=lambda: first.update(r=c.post("/api/forecast", json=body)))
@@ -316,6 +316,9 @@ def test_limits_from_env_and_options():
         Limits.from_env({"SUMMITRY_WEB_MAX_BODY": "lots"})
     with pytest.raises(ValueError, match="positive"):
         Limits(timeout=0)
+    assert Limits.from_env({"SUMMITRY_WEB_QUEUE": "0"}).queue == 0
+    with pytest.raises(ValueError, match="queue must be 0 or more"):
+        Limits(queue=-1)
 
 
 def test_serve_command_runs_uvicorn_on_loopback(monkeypatch):
@@ -324,8 +327,10 @@ def test_serve_command_runs_uvicorn_on_loopback(monkeypatch):
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
     monkeypatch.setenv("SUMMITRY_WEB_MAX_ACTORS", "9")
-    r = CliRunner().invoke(cli_app, ["serve", "--port", "8123", "--max-samples", "5"])
+    args = ["serve", "--port", "8123", "--max-samples", "5", "--queue", "3"]
+    r = CliRunner().invoke(cli_app, args)
     assert r.exit_code == 0, r.output
+    assert seen["app"].state.limits.queue == 3
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
     assert seen["app"].state.limits.max_samples == 5
     assert seen["app"].state.limits.max_actors == 9

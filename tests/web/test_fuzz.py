@@ -10,8 +10,10 @@ from hypothesis import strategies as st  # noqa: E402
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
 
-# Low limits keep every generated forecast small and fast.
-LIMITS = Limits(max_body=20_000, max_actors=6, max_issues=4, max_samples=3, timeout=20)
+# Low limits keep every generated forecast small and fast, and few jobs in the background.
+LIMITS = Limits(
+    max_body=20_000, max_actors=6, max_issues=4, max_samples=3, timeout=20, workers=1, queue=1
+)
 
 
 # The app reads SUMMITRY_HOME per request, so runs land in each test's own folder.

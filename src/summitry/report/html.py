@@ -44,10 +44,12 @@ from summitry.scenario import Issue, Scenario
 __all__ = [
     "CHART_FILES",
     "ReportExtras",
+    "ReportPage",
     "build_report",
     "draw_charts",
     "extras_from",
     "render_html",
+    "render_page",
 ]
 
 CHART_FILES = (
@@ -495,10 +497,55 @@ _SECTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class ReportPage:
+    """The parts of a report page, to be shown alone (:meth:`html`) or inside another page.
+
+    Attributes
+    ----------
+    title
+        The scenario's name.
+    header
+        ``<header>`` with the description and what was run.
+    nav
+        Links to the sections (``<a>`` elements).
+    sections
+        The ``<section>`` elements, in page order.
+    footer
+        ``<footer>`` with the version, input hash, seed and samples.
+    """
+
+    title: str
+    header: str
+    nav: str
+    sections: str
+    footer: str
+
+    css = _CSS
+    """The page's style sheet (every rule applies to elements of the report)."""
+
+    def html(self) -> str:
+        """The self-contained page."""
+        return (
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(self.title)}: summitry report</title><style>{_CSS}</style></head>"
+            f"<body>{self.header}<nav>{self.nav}</nav>{self.sections}{self.footer}</body>"
+            "</html>\n"
+        )
+
+
 def render_html(
     forecast: Forecast, images: Mapping[str, bytes], extras: ReportExtras | None = None
 ) -> str:
     """The report page as text, with ``images`` (from :func:`draw_charts`) embedded."""
+    return render_page(forecast, images, extras).html()
+
+
+def render_page(
+    forecast: Forecast, images: Mapping[str, bytes], extras: ReportExtras | None = None
+) -> ReportPage:
+    """The report's parts, with ``images`` (from :func:`draw_charts`) embedded."""
     extras = extras or ReportExtras()
     sc = forecast.scenario
     charts_html = _figure(
@@ -546,9 +593,10 @@ def render_html(
         f"{_e(forecast.n_samples)} samples. The same input and seed give the same report."
         "</footer>"
     )
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{_e(sc.name)}: summitry report</title><style>{_CSS}</style></head>"
-        f"<body>{_header(forecast)}<nav>{nav}</nav>{sections}{footer}</body></html>\n"
+    return ReportPage(
+        title=sc.name,
+        header=_header(forecast),
+        nav=nav,
+        sections=sections,
+        footer=footer,
     )

@@ -14,73 +14,38 @@ Every error the API gives on purpose is a JSON object ``{"message", "rule", "loc
 
 from __future__ import annotations
 
+import contextlib
 import json
-import re
-import tempfile
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from summitry import io, scenarios
-from summitry.errors import ParameterError, ScenarioError, SummitryError
-from summitry.forecast import forecast as run_forecast
-from summitry.forecast import replay, summitry_version
+from summitry.errors import ScenarioError, SummitryError
+from summitry.forecast import summitry_version
 from summitry.io.yaml_format import read_yaml
 from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
+from summitry.web.jobs import Job, JobQueue
 from summitry.web.limits import ENV, Limits
+from summitry.web.pages import STATIC, pages_router
+from summitry.web.problems import ApiError
+from summitry.web.work import Order, ViewCache, run_order
 
-__all__ = ["ApiError", "ForecastRequest", "create_app"]
-
-T = TypeVar("T")
+__all__ = ["ApiError", "ForecastRequest", "JobRequest", "create_app"]
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
-_YAML_LOCATION = re.compile(r"^line (\d+)(?: \((.*)\))?$")
-
-
-class ApiError(Exception):
-    """An error answered as JSON with an HTTP status (4xx)."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        *,
-        rule: str | None = None,
-        location: str | None = None,
-        path: str | None = None,
-        line: int | None = None,
-    ):
-        super().__init__(message)
-        self.status = status
-        self.body = {
-            "message": message,
-            "rule": rule or message,
-            "location": location,
-            "path": path,
-            "line": line,
-        }
-
-    @classmethod
-    def from_scenario_error(cls, exc: ScenarioError) -> ApiError:
-        """422 from a scenario error, its field path and line apart."""
-        location, path, line = exc.location, exc.location, None
-        if location and (m := _YAML_LOCATION.match(location)):
-            line, path = int(m.group(1)), m.group(2)
-        return cls(422, str(exc), rule=exc.rule, location=location, path=path, line=line)
 
 
 class ForecastRequest(BaseModel):
@@ -99,50 +64,15 @@ class ForecastRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Seed for every model.")
 
 
-class _Runner:
-    """Runs heavy work in a bounded pool of worker threads, each call under a time limit.
+class JobRequest(ForecastRequest):
+    """The body of ``POST /api/jobs``: a forecast, and what to draw of it."""
 
-    A worker thread cannot be stopped: work that runs past the limit finishes in the
-    background and its result is dropped (``cancelled`` is set, so a forecast is not
-    recorded). Its slot stays taken until then, so at most ``workers`` computations run
-    at once, however many requests time out; a request that finds no free slot gets 429.
-    """
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.slots = threading.BoundedSemaphore(limits.workers)
-        self.pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="summitry-web")
-
-    def run(self, work: Callable[[threading.Event], T]) -> T:
-        if not self.slots.acquire(blocking=False):
-            raise ApiError(
-                429,
-                f"the server is busy with {self.limits.workers} forecasts; try again shortly "
-                f"(limit: {ENV['workers']})",
-            )
-        cancelled = threading.Event()
-
-        def job() -> T:
-            try:
-                return work(cancelled)
-            finally:
-                self.slots.release()
-
-        try:
-            future = self.pool.submit(job)
-        except BaseException:
-            self.slots.release()
-            raise
-        try:
-            return future.result(timeout=self.limits.timeout)
-        except FutureTimeout:
-            cancelled.set()
-            raise ApiError(
-                422,
-                f"the request ran past the time limit of {self.limits.timeout:g} s of this "
-                f"server ({ENV['timeout']}); ask for fewer samples or models",
-                path="samples",
-            ) from None
+    view: bool = Field(default=True, description="Draw the run's page (charts) at the end.")
+    analyses: bool = Field(
+        default=True,
+        description="With view: also the drivers (Sobol indices of the compromise model) "
+        "and, where the scenario has events, the timeline.",
+    )
 
 
 def _check_size(scenario: Scenario, limits: Limits) -> None:
@@ -306,14 +236,22 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     def runs() -> RunStore:  # resolved per request: SUMMITRY_HOME is read when used
         return RunStore(store)
 
-    runner = _Runner(limits)
+    queue = JobQueue(limits)
+    views = ViewCache()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        queue.shutdown()  # running jobs stop at their next stage
+
     app = FastAPI(
+        lifespan=lifespan,
         title="summitry",
         version=summitry_version(),
         description="Forecasts of multi-party negotiations (docs/web.md). No authentication: "
         "every caller sees every recorded run.",
     )
-    app.state.limits = limits
+    app.state.limits, app.state.queue, app.state.views = limits, queue, views
     app.add_middleware(_BodyLimit, max_body=limits.max_body)
 
     @app.exception_handler(ApiError)
@@ -375,24 +313,27 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         openapi_extra=_body_schema(),
         responses={422: {"description": "The scenario breaks a rule"}},
     )
-    async def validate(request: Request) -> dict[str, Any]:
-        """Validate a JSON or YAML scenario; 422 gives the rule broken and its field path."""
+    async def validate(
+        request: Request,
+        content: bool = Query(False, description="Also give the scenario as JSON."),
+    ) -> dict[str, Any]:
+        """Validate a JSON or YAML scenario; 422 gives the rule broken and its field path.
+
+        With ``content=true`` the answer also carries the scenario as JSON under
+        ``content``, every field written out (as ``GET /api/scenarios/{name}`` gives a
+        bundled one): how the editor reads an uploaded YAML file.
+        """
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
-        scenario = await run_in_threadpool(_parse_body, raw, content_type)
-        _check_size(scenario, limits)
-        return _summary(scenario)
+        parsed = await run_in_threadpool(_parse_body, raw, content_type)
+        _check_size(parsed, limits)
+        summary = _summary(parsed)
+        if content:
+            summary["content"] = parsed.model_dump(mode="json")
+        return summary
 
-    @app.post(
-        "/api/forecast",
-        summary="Forecast a scenario and record the run",
-        responses={
-            422: {"description": "A bad scenario or parameter, or a limit broken"},
-            429: {"description": "Every worker is busy"},
-        },
-    )
-    def forecast(body: ForecastRequest) -> dict[str, Any]:
-        """The forecast record (as ``summitry forecast --json``) with its ``run_id``."""
+    def order(body: ForecastRequest, **how: Any) -> Order:
+        """The order a request asks for, within the limits."""
         if body.samples > limits.max_samples:
             raise ApiError(
                 422,
@@ -413,16 +354,87 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
                     f"unknown model '{unknown[0]}'; choose from: {', '.join(MODELS)}",
                     path=f"models[{body.models.index(unknown[0])}]",
                 )
+        return Order(
+            scenario, body.models, body.samples, body.seed, source=source, **how
+        )  # fmt: skip
 
-        def work(cancelled: threading.Event) -> dict[str, Any]:
-            result = run_forecast(scenario, body.models, seed=body.seed, samples=body.samples)
-            record = result.to_dict(created=True)
-            if cancelled.is_set():
-                raise ParameterError("abandoned after the time limit")
-            run_id = runs().record(result, source)
-            return {"run_id": run_id, **record}
+    def submit(kind: str, job_order: Order) -> Job:
+        store = runs()  # the store of the request's time, whenever the job records
+        return queue.submit(kind, lambda stages: run_order(job_order, stages, store, views))
 
-        return runner.run(work)
+    def stored(which: str, *, record: bool) -> Order:
+        """An order that runs a recorded run again: as a new run, or to draw its page."""
+        run = runs().get(which)
+        return Order(
+            run.load_scenario(), run.models, run.samples, run.seed, rounds=run.rounds,
+            source=run.source, view=True, record=record, run_id=None if record else run.id,
+        )  # fmt: skip
+
+    @app.post(
+        "/api/forecast",
+        summary="Forecast a scenario and record the run",
+        responses={
+            422: {"description": "A bad scenario or parameter, or a limit broken"},
+            429: {"description": "Every worker and queue place is taken"},
+        },
+    )
+    def forecast(body: ForecastRequest) -> dict[str, Any]:
+        """The forecast record (as ``summitry forecast --json``) with its ``run_id``.
+
+        The request waits for the forecast (at most the server's time limit); for long
+        runs, ``POST /api/jobs`` answers at once and shows progress.
+        """
+        done = queue.wait(submit("forecast", order(body)))
+        return {"run_id": done["run_id"], **done["record"]}
+
+    # -- jobs: long runs with progress -------------------------------------------------
+
+    @app.post(
+        "/api/jobs",
+        summary="Start a forecast in the background",
+        status_code=202,
+        responses={
+            422: {"description": "A bad scenario or parameter, or a limit broken"},
+            429: {"description": "Every worker and queue place is taken"},
+        },
+    )
+    def start_job(body: JobRequest) -> dict[str, Any]:
+        """A job that forecasts, records the run and draws its page; poll GET /api/jobs/{id}."""
+        return submit("forecast", order(body, view=body.view, analyses=body.analyses)).public()
+
+    @app.post(
+        "/api/runs/{run_id}/rerun",
+        summary="Run a recorded run again, as a new run",
+        status_code=202,
+        responses={404: {"description": "No such run"}, 429: {"description": "Busy"}},
+    )
+    def rerun(run_id: str) -> dict[str, Any]:
+        """A job that runs the stored scenario, models, seed and samples again and records it."""
+        return submit("rerun", stored(run_id, record=True)).public()
+
+    @app.post(
+        "/api/runs/{run_id}/view",
+        summary="Draw the page of a recorded run",
+        status_code=202,
+        responses={404: {"description": "No such run"}, 429: {"description": "Busy"}},
+    )
+    def draw_view(run_id: str) -> dict[str, Any]:
+        """A job that replays a recorded run (not recording it again) to draw its page."""
+        return submit("view", stored(run_id, record=False)).public()
+
+    @app.get("/api/jobs/{job_id}", summary="Where a job stands")
+    def get_job(job_id: str) -> dict[str, Any]:
+        """Status (queued, running, done, failed, cancelled), stage and progress.
+
+        When done: ``result`` with ``run_id``, ``input_sha256``, ``view`` (the page) and
+        ``record`` (the forecast record).
+        """
+        return queue.get(job_id).public()
+
+    @app.delete("/api/jobs/{job_id}", summary="Cancel a job")
+    def cancel_job(job_id: str) -> dict[str, Any]:
+        """Ask a job to stop; it ends before its next stage (one model's run at most)."""
+        return queue.cancel(job_id).public()
 
     # -- recorded runs -----------------------------------------------------------------
 
@@ -442,24 +454,21 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         summary="The HTML report of a recorded run",
         response_class=HTMLResponse,
     )
-    def get_report(run_id: str) -> HTMLResponse:
-        """A self-contained HTML page (charts inlined), from the run replayed."""
-        from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
+    def get_report(
+        run_id: str,
+        download: bool = Query(False, description="Ask the browser to save it as a file."),
+    ) -> HTMLResponse:
+        """A self-contained HTML page (charts inlined), as ``summitry report`` writes it."""
+        run_id = runs().get(run_id).id
+        page = views.get(run_id)
+        if page is None:
+            queue.wait(submit("report", stored(run_id, record=False)))
+            page = views.get(run_id)
+        headers = {}
+        if download:
+            headers["content-disposition"] = f'attachment; filename="summitry-{run_id}.html"'
+        return HTMLResponse(page.html(), headers=headers)
 
-        record = runs().get(run_id)
-
-        def work(cancelled: threading.Event) -> str:
-            result = replay(
-                record.load_scenario(),
-                record.models,
-                seed=record.seed,
-                rounds=record.rounds,
-                samples=record.samples,
-            )
-            with tempfile.TemporaryDirectory(prefix="summitry-report-") as folder:
-                page = build_report(result, Path(folder) / "report", extras=extras_from(result))
-                return page.read_text(encoding="utf-8")
-
-        return HTMLResponse(runner.run(work))
-
+    app.include_router(pages_router(runs, views))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

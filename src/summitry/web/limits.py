@@ -11,7 +11,8 @@ actors in a scenario      ``SUMMITRY_WEB_MAX_ACTORS``      100       422
 issues in a scenario      ``SUMMITRY_WEB_MAX_ISSUES``      30        422
 Monte Carlo samples       ``SUMMITRY_WEB_MAX_SAMPLES``     1000      422
 time per request (s)      ``SUMMITRY_WEB_TIMEOUT``         60        422
-forecasts at once         ``SUMMITRY_WEB_WORKERS``         2         429 when all busy
+forecasts at once         ``SUMMITRY_WEB_WORKERS``         2         (others wait)
+forecasts waiting         ``SUMMITRY_WEB_QUEUE``           16        429 when all taken
 ========================  ===============================  ========  ====================
 """
 
@@ -33,6 +34,7 @@ ENV: dict[str, str] = {
     "max_samples": "SUMMITRY_WEB_MAX_SAMPLES",
     "timeout": "SUMMITRY_WEB_TIMEOUT",
     "workers": "SUMMITRY_WEB_WORKERS",
+    "queue": "SUMMITRY_WEB_QUEUE",
 }
 """The environment variable of each limit."""
 
@@ -50,9 +52,11 @@ class Limits:
     max_samples
         Most Monte Carlo draws one forecast may ask for.
     timeout
-        Seconds a forecast or report may run before the request fails.
+        Seconds a forecast or report may run (and a request may wait for it).
     workers
-        Forecasts and reports that may run at once; a request beyond them gets 429.
+        Forecasts and reports that may run at once; others wait in the queue.
+    queue
+        Forecasts and reports that may wait for a worker; a request beyond them gets 429.
     """
 
     max_body: int = 1_000_000
@@ -61,12 +65,14 @@ class Limits:
     max_samples: int = 1000
     timeout: float = 60.0
     workers: int = 2
+    queue: int = 16
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ParameterError(f"web limit {f.name} must be a positive number; got {value!r}")
+            least, words = (0, "0 or more") if f.name == "queue" else (1e-300, "positive")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < least:
+                raise ParameterError(f"web limit {f.name} must be {words}; got {value!r}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **given: Any) -> Limits:

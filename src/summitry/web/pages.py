@@ -1,0 +1,75 @@
+"""The web app's pages: pick or upload a scenario, edit it, run it, look at runs.
+
+Pages are rendered on the server (Jinja2 templates in ``templates/``) and made
+interactive by small scripts in ``static/`` that call the REST API; nothing is loaded
+from another host and nothing is built at install time. Charts are the report's own
+PNGs (:mod:`summitry.report.charts`), so no chart library runs in the browser.
+
+========================  =======================================================
+page                      what it shows
+========================  =======================================================
+``/``                     bundled scenarios, upload of a YAML or JSON file
+``/edit?scenario=NAME``   the editor: actors x issues, beliefs, messages, events
+``/runs``                 recorded runs, with view, edit, re-run and report
+``/runs/{id}``            one run: forecast, P(deal), winners, drivers, timeline
+========================  =======================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from summitry import scenarios
+from summitry.forecast import summitry_version
+from summitry.models import MODELS
+from summitry.report.html import ReportPage
+from summitry.store import RunStore, UnknownRunError
+from summitry.web.work import ViewCache
+
+__all__ = ["STATIC", "pages_router"]
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+"""Folder of the pages' scripts and style sheet, served under ``/static``."""
+
+_templates = Jinja2Templates(directory=HERE / "templates")
+_templates.env.globals.update(version=summitry_version(), report_css=ReportPage.css)
+
+
+def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
+    """The HTML pages, on ``runs`` (the run store) and ``views`` (pages of recent runs)."""
+    router = APIRouter(include_in_schema=False)
+
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return _templates.TemplateResponse(request, name, context, status_code=status)
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> HTMLResponse:
+        bundled = [{"name": n, "description": d} for n, d in scenarios.list_examples()]
+        return page(request, "home.html", bundled=bundled)
+
+    @router.get("/edit", response_class=HTMLResponse)
+    def edit(request: Request) -> HTMLResponse:
+        models = [{"name": n, "summary": cls.summary} for n, cls in MODELS.items()]
+        return page(request, "edit.html", models=models)
+
+    @router.get("/runs", response_class=HTMLResponse)
+    def run_list(request: Request) -> HTMLResponse:
+        store = runs()
+        return page(request, "runs.html", runs=store.list(100), total=store.count())
+
+    @router.get("/runs/{run_id}", response_class=HTMLResponse)
+    def run_view(request: Request, run_id: str) -> HTMLResponse:
+        try:
+            record = runs().get(run_id)
+        except UnknownRunError as exc:
+            return page(request, "missing.html", status=404, message=str(exc))
+        return page(request, "run.html", run=record, view=views.get(record.id))
+
+    return router
