@@ -3,9 +3,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from summitry import io, scenarios
 from summitry.errors import ScenarioError
 from summitry.io import load
-from summitry.io.yaml_format import line_of
+from summitry.io.yaml_format import line_of, read_yaml, to_yaml
+from summitry.scenario import Scenario
 
 VALID = """\
 name: Test summit
@@ -307,3 +309,29 @@ def test_line_of_stops_at_deepest_node():
     assert line_of(root, "a.b[7]") == 2
     assert line_of(root, "c") == 5
     assert line_of(root, "") == 1
+
+
+@pytest.mark.parametrize("name", [n for n, _ in scenarios.list_examples()])
+def test_to_yaml_reads_back_to_the_same_scenario(name):
+    scenario = io.load(scenarios.example_path(name))
+    text = to_yaml(scenario)
+    back = read_yaml(text)
+    assert back.model_dump() == scenario.model_dump()
+    assert back.digest() == scenario.digest()
+
+
+def test_to_yaml_quotes_what_would_read_as_something_else():
+    data = {
+        "name": "no",
+        "description": "first line\nsecond line",
+        "issues": [{"id": "on", "scale": {"min": 0, "max": 1}, "status_quo": 0.5}],
+        "actors": [{"id": "no", "capability": 1}, {"id": "2018-06-12", "capability": 2}],
+        "positions": {
+            "no": {"on": {"position": 0.2, "salience": 1}},
+            "2018-06-12": {"on": {"position": 0.9, "salience": 1}},
+        },
+    }
+    scenario = Scenario.from_dict(data)
+    text = to_yaml(scenario)
+    assert "description: |" in text
+    assert read_yaml(text).model_dump() == scenario.model_dump()

@@ -1,9 +1,13 @@
+import threading
+import time
+
 import pytest
 
 pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from summitry.web import work  # noqa: E402
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
 
@@ -21,3 +25,34 @@ def make_client(summitry_home):
 @pytest.fixture
 def client(make_client) -> TestClient:
     return make_client()
+
+
+@pytest.fixture
+def slow_forecast(monkeypatch):
+    """Call with seconds: every forecast of the web app then sleeps that long first."""
+    real = work.forecast
+
+    def slow(seconds: float) -> None:
+        def slowed(*args, **kwargs):
+            time.sleep(seconds)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(work, "forecast", slowed)
+
+    return slow
+
+
+@pytest.fixture
+def gated(monkeypatch):
+    """Forecasts of the web app wait for ``gate`` after saying they have ``entered``."""
+    gate, entered = threading.Event(), threading.Event()
+    real = work.forecast
+
+    def held(*args, **kwargs):
+        entered.set()
+        assert gate.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(work, "forecast", held)
+    yield gate, entered
+    gate.set()

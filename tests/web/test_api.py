@@ -8,7 +8,6 @@ import yaml
 from typer.testing import CliRunner
 
 from summitry.cli import app as cli_app
-from summitry.web import work
 from summitry.web.limits import Limits
 
 DATA = Path(__file__).parent.parent / "data"
@@ -224,14 +223,8 @@ def test_oversized_chunked_body_is_413(make_client):
     assert r.status_code == 413
 
 
-def test_forecast_past_the_time_limit_is_422_and_not_recorded(make_client, monkeypatch):
-    real = work.forecast
-
-    def slow(*args, **kwargs):
-        time.sleep(0.6)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(work, "forecast", slow)
+def test_forecast_past_the_time_limit_is_422_and_not_recorded(make_client, slow_forecast):
+    slow_forecast(0.6)
     c = make_client(timeout=0.1)
     r = c.post("/api/forecast", json={"scenario": small(), "models": FAST})
     assert r.status_code == 422
@@ -240,16 +233,8 @@ def test_forecast_past_the_time_limit_is_422_and_not_recorded(make_client, monke
     assert c.get("/api/runs").json()["total"] == 0
 
 
-def test_busy_server_answers_429(make_client, monkeypatch):
-    gate, entered = threading.Event(), threading.Event()
-    real = work.forecast
-
-    def held(*args, **kwargs):
-        entered.set()
-        gate.wait(10)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(work, "forecast", held)
+def test_busy_server_answers_429(make_client, gated):
+    gate, entered = gated
     c = make_client(workers=1, queue=0)
     body = {"scenario": small(), "models": FAST}
     first: dict = {}

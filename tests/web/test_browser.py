@@ -51,6 +51,7 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
+from summitry import io  # noqa: E402
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
 
@@ -186,6 +187,19 @@ def test_an_invalid_value_is_named_next_to_its_cell(page):
     capability.fill("1")
     expect(page.locator("#validity")).to_have_text(re.compile("^valid"))
     expect(page.locator("#run")).to_be_enabled()
+
+
+def test_an_edited_scenario_saves_as_yaml_that_reads_back(page, tmp_path):
+    open_editor(page, "korea-singapore-2018")
+    cell(page, "japan", "peace", "position").fill("42")
+    expect(page.locator("#validity")).to_have_text(re.compile("^valid"))
+    with page.expect_download() as download:
+        page.click("#save")
+    assert download.value.suggested_filename == "korea-singapore-2018.yaml"
+    saved = tmp_path / "edited.yaml"
+    download.value.save_as(saved)
+    scenario = io.load(saved)
+    assert scenario.positions["japan"]["peace"].position == 42
 
 
 def test_upload_opens_the_file_in_the_editor_or_names_its_fault(page, tmp_path):

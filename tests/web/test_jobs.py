@@ -1,7 +1,6 @@
 """Background jobs over the API: progress, result, cancelling, limits; and the pages."""
 
 import re
-import threading
 import time
 from pathlib import Path
 
@@ -29,22 +28,6 @@ def finish(client, job: dict, seconds: float = 60) -> dict:
         time.sleep(0.05)
         job = client.get(f"/api/jobs/{job['job_id']}").json()
     return job
-
-
-@pytest.fixture
-def gated(monkeypatch):
-    """Forecasts wait for ``gate`` after saying they have ``entered``."""
-    gate, entered = threading.Event(), threading.Event()
-    real = work.forecast
-
-    def held(*args, **kwargs):
-        entered.set()
-        assert gate.wait(30)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(work, "forecast", held)
-    yield gate, entered
-    gate.set()
 
 
 def test_a_job_shows_progress_then_its_run_and_page(client):
@@ -83,14 +66,8 @@ def test_a_cancelled_job_records_nothing(client, gated):
     assert client.get("/api/runs").json()["total"] == 0
 
 
-def test_a_job_past_the_time_limit_fails_with_the_limit_named(make_client, monkeypatch):
-    real = work.forecast
-
-    def slow(*args, **kwargs):
-        time.sleep(0.5)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(work, "forecast", slow)
+def test_a_job_past_the_time_limit_fails_with_the_limit_named(make_client, slow_forecast):
+    slow_forecast(0.5)
     c = make_client(timeout=0.2)
     done = finish(c, c.post("/api/jobs", json={"scenario": small(), "models": FAST}).json())
     assert done["status"] == "failed"
@@ -240,3 +217,15 @@ def test_queue_keeps_a_bounded_number_of_finished_jobs(monkeypatch):
         queue.get(made[0].id)
     assert queue.get(made[-1].id).status == "done"
     queue.shutdown()
+
+
+def test_a_scenario_saves_as_yaml_that_reads_back(client):
+    r = client.post("/api/yaml", json={**small(), "name": "my case/2"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/yaml")
+    assert r.headers["content-disposition"] == 'attachment; filename="my-case-2.yaml"'
+    back = client.post("/api/validate", content=r.text, headers={"content-type": "text/yaml"})
+    sent = client.post("/api/validate", json={**small(), "name": "my case/2"})
+    assert back.json()["input_sha256"] == sent.json()["input_sha256"]
+    bad = small()
+    bad["actors"][0]["capability"] = -1
+    assert client.post("/api/yaml", json=bad).json()["path"] == "actors[0].capability"

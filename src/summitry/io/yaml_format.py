@@ -1,4 +1,4 @@
-"""Read a scenario written in YAML.
+"""Read a scenario written in YAML, and write one.
 
 The text is parsed with a safe loader, checked for repeated keys, validated by
 :meth:`summitry.scenario.Scenario.from_dict`, and every error is given the line of the
@@ -20,7 +20,7 @@ import yaml
 from summitry.errors import ScenarioError
 from summitry.scenario import Scenario
 
-__all__ = ["line_of", "read_yaml"]
+__all__ = ["line_of", "read_yaml", "to_yaml"]
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL = "tag:yaml.org,2002:bool"
@@ -39,6 +39,28 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 _Loader.add_implicit_resolver(
     _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+def to_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML that :func:`read_yaml` reads back to the same scenario.
+
+    Fields left at their defaults are left out; strings YAML would read as something
+    else (``no``, a date) are quoted.
+    """
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe dumper that writes text of several lines as a block (``|``)."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
 
 
 def read_yaml(text: str, *, file: str | None = None) -> Scenario:

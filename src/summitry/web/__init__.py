@@ -1,4 +1,4 @@
-"""The REST API served by ``summitry serve`` (docs/web.md).
+"""The web app and REST API served by ``summitry serve`` (docs/web.md).
 
 Needs the ``web`` extra: ``pip install "summitry[web]"``.
 """

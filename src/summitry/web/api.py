@@ -1,14 +1,15 @@
-"""The REST API: scenarios, validation, forecasts, recorded runs and reports over HTTP.
+"""The web app and REST API: scenarios, validation, forecasts, jobs, runs and reports.
 
-:func:`create_app` builds the FastAPI application that ``summitry serve`` runs. Every
-endpoint calls the library (:func:`summitry.io.load`, :meth:`Scenario.from_dict`,
-:func:`summitry.forecast.forecast`, :class:`summitry.store.RunStore`,
-:func:`summitry.report.html.build_report`); nothing here computes a forecast itself.
+:func:`create_app` builds the FastAPI application that ``summitry serve`` runs: the REST
+API under ``/api``, the pages of :mod:`summitry.web.pages` and their scripts under
+``/static``. Every endpoint calls the library (:func:`summitry.io.load`,
+:meth:`Scenario.from_dict`, :func:`summitry.forecast.forecast`,
+:class:`summitry.store.RunStore`, :mod:`summitry.report.html`); nothing here computes a
+forecast itself. Forecasts run as jobs (:mod:`summitry.web.jobs`) on a bounded queue:
+``POST /api/forecast`` waits for its job, ``POST /api/jobs`` answers at once.
 
 Every error the API gives on purpose is a JSON object ``{"message", "rule", "location",
-"path", "line"}``: ``message`` is the line ``summitry validate`` prints after
-``error:`` (without a file name), ``path`` the field path such as
-``positions.us.sanctions.salience`` and ``line`` the line of a YAML body. The limits of
+"path", "line"}`` (:class:`~summitry.web.problems.ApiError`). The limits of
 :class:`~summitry.web.limits.Limits` protect the machine (docs/web.md).
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -32,7 +34,7 @@ from starlette.exceptions import HTTPException
 from summitry import io, scenarios
 from summitry.errors import ScenarioError, SummitryError
 from summitry.forecast import summitry_version
-from summitry.io.yaml_format import read_yaml
+from summitry.io.yaml_format import read_yaml, to_yaml
 from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
@@ -331,6 +333,29 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         if content:
             summary["content"] = parsed.model_dump(mode="json")
         return summary
+
+    @app.post(
+        "/api/yaml",
+        summary="A scenario as a YAML file",
+        openapi_extra=_body_schema(),
+        response_class=PlainTextResponse,
+        responses={
+            200: {"content": {"application/yaml": {}}, "description": "The YAML file"},
+            422: {"description": "The scenario breaks a rule"},
+        },
+    )
+    async def as_yaml(request: Request) -> PlainTextResponse:
+        """The scenario, checked, as YAML that ``summitry`` reads back (to save an edit)."""
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "")
+        parsed = await run_in_threadpool(_parse_body, raw, content_type)
+        _check_size(parsed, limits)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", parsed.name).strip(".-") or "scenario"
+        return PlainTextResponse(
+            to_yaml(parsed),
+            media_type="application/yaml",
+            headers={"content-disposition": f'attachment; filename="{name}.yaml"'},
+        )
 
     def order(body: ForecastRequest, **how: Any) -> Order:
         """The order a request asks for, within the limits."""

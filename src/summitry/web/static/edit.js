@@ -153,7 +153,28 @@
     validity.textContent = target ? "not valid: see the marked field" : "not valid";
   }
 
-  function updateRun() { $("run").disabled = !valid; }
+  function updateRun() {
+    $("run").disabled = !valid;
+    $("save").disabled = !valid;
+  }
+
+  async function save() {
+    const res = await fetch("/api/yaml", {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(scn),
+    });
+    if (!res.ok) {
+      showError(await res.json());
+      return;
+    }
+    const link = el("a", {
+      href: URL.createObjectURL(await res.blob()),
+      download: (res.headers.get("content-disposition") || "").match(/filename="([^"]+)"/)?.[1] || "scenario.yaml",
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  }
 
   function schedule() {
     valid = false;
@@ -274,6 +295,7 @@
       schedule();
     });
     $("run").addEventListener("click", run);
+    $("save").addEventListener("click", save);
     $("loading").hidden = true;
     $("editor").hidden = false;
     check();
