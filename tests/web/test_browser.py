@@ -265,6 +265,18 @@ def test_run_history_rerun_and_report_download(page, tmp_path):
     second = page.url.rsplit("/", 1)[1]
     assert second != first
     expect(page.locator("#forecast table")).to_contain_text("7.39")
+    page.goto("/runs")
+    page.locator(f'tr[data-run="{first}"] a', has_text="edit").click()
+    expect(page.locator("#scenario-name")).to_have_text("ec-example")
+    expect(page.locator("#validity")).to_have_text(re.compile("^valid"))
+
+
+def test_an_unknown_scenario_or_run_says_so(page):
+    page.goto("/edit?scenario=no-such-case")
+    expect(page.locator("#load-error")).to_contain_text("no bundled scenario 'no-such-case'")
+    response = page.goto("/runs/abcdef123456")
+    assert response.status == 404
+    expect(page.locator(".error-banner")).to_contain_text("abcdef123456")
 
 
 def test_two_users_never_see_each_others_edits(browser, base_url):
