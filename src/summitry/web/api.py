@@ -16,7 +16,6 @@ Every error the API gives on purpose is a JSON object ``{"message", "rule", "loc
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -31,23 +30,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from summitry import io, scenarios
+from summitry import scenarios
 from summitry.errors import ScenarioError, SummitryError
 from summitry.forecast import summitry_version
-from summitry.io.yaml_format import read_yaml, to_yaml
+from summitry.io.yaml_format import to_yaml
 from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
+from summitry.web.bodies import BODY_SCHEMA, bundled, check_size, parse_body, summary_of
 from summitry.web.jobs import Job, JobQueue
-from summitry.web.limits import ENV, Limits
+from summitry.web.limits import ENV, BodyLimit, Limits
 from summitry.web.pages import STATIC, pages_router
 from summitry.web.problems import ApiError
 from summitry.web.work import Order, ViewCache, run_order
 
 __all__ = ["ApiError", "ForecastRequest", "JobRequest", "create_app"]
-
-JSON_TYPES = ("application/json",)
-YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain")
 
 
 class ForecastRequest(BaseModel):
@@ -75,151 +72,6 @@ class JobRequest(ForecastRequest):
         description="With view: also the drivers (Sobol indices of the compromise model) "
         "and, where the scenario has events, the timeline.",
     )
-
-
-def _check_size(scenario: Scenario, limits: Limits) -> None:
-    for what, n, most in (
-        ("actors", len(scenario.actors), limits.max_actors),
-        ("issues", len(scenario.issues), limits.max_issues),
-    ):
-        if n > most:
-            raise ApiError(
-                422,
-                f"the scenario has {n} {what}; this server takes at most {most} "
-                f"({ENV['max_' + what]})",
-                path=what,
-            )
-
-
-def _bundled(name: str) -> Scenario:
-    """A bundled scenario by name; never a file on the server's disk."""
-    path = scenarios.example_path(name)
-    if path is None:
-        names = ", ".join(n for n, _ in scenarios.list_examples())
-        raise ApiError(404, f"no bundled scenario '{name}' (bundled: {names})", path="name")
-    return io.load(path)
-
-
-def _parse_body(raw: bytes, content_type: str) -> Scenario:
-    """Validate a scenario sent as JSON or YAML, as ``summitry validate`` reads a file."""
-    kind = content_type.split(";")[0].strip().lower()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ApiError(
-            422, f"the body is not UTF-8 text (byte 0x{raw[exc.start]:02x}); send UTF-8"
-        ) from None
-    if kind in JSON_TYPES:
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            line = getattr(exc, "lineno", None)
-            raise ApiError(
-                422,
-                f"the body is not JSON: {getattr(exc, 'msg', exc)}",
-                location=None if line is None else f"line {line}",
-                line=line,
-            ) from None
-        return Scenario.from_dict(data)
-    if kind in YAML_TYPES or not kind:
-        return read_yaml(text)
-    raise ApiError(
-        415,
-        f"cannot read a body of type '{kind}'; send application/json or application/yaml",
-    )
-
-
-def _summary(scenario: Scenario) -> dict[str, Any]:
-    """What ``summitry validate`` prints, as JSON."""
-    return {
-        "valid": True,
-        "scenario": scenario.name,
-        "input_sha256": scenario.digest(),
-        "actors": list(scenario.actor_ids),
-        "evidence": len(scenario.evidence),
-        "issues": [
-            {
-                "id": issue.id,
-                "scale": [issue.scale.min, issue.scale.max],
-                "status_quo": None if issue.status_quo is None else float(issue.status_quo),
-                "actors": sum(issue.id in stances for stances in scenario.positions.values()),
-            }
-            for issue in scenario.issues
-        ],
-    }
-
-
-def _body_schema() -> dict[str, Any]:
-    scenario = {"type": "object", "description": "A scenario (docs/format.md)."}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": scenario},
-                "text/plain": {"schema": {"type": "string", "description": "A YAML scenario."}},
-            },
-        }
-    }
-
-
-class _BodyLimit:
-    """ASGI middleware: answer 413 to a request body larger than ``max_body`` bytes."""
-
-    def __init__(self, app: Any, max_body: int):
-        self.app = app
-        self.max_body = max_body
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit():
-            if int(length) > self.max_body:
-                await self._too_large(send)
-                return
-            await self.app(scope, receive, send)
-            return
-        # no length given (chunked): read at most max_body bytes, then pass them on
-        messages, size = [], 0
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            size += len(message.get("body", b""))
-            if size > self.max_body:
-                await self._too_large(send)
-                return
-            if not message.get("more_body", False):
-                break
-
-        async def replay_receive() -> Any:
-            return messages.pop(0) if messages else await receive()
-
-        await self.app(scope, replay_receive, send)
-
-    async def _too_large(self, send: Any) -> None:
-        body = json.dumps(
-            ApiError(
-                413,
-                f"the request body is larger than this server takes ({self.max_body} bytes; "
-                f"{ENV['max_body']})",
-            ).body
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 def create_app(limits: Limits | None = None, store: str | Path | None = None) -> FastAPI:
@@ -254,7 +106,7 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         "every caller sees every recorded run.",
     )
     app.state.limits, app.state.queue, app.state.views = limits, queue, views
-    app.add_middleware(_BodyLimit, max_body=limits.max_body)
+    app.add_middleware(BodyLimit, max_body=limits.max_body)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -295,7 +147,7 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     @app.get("/api/scenarios/{name}", summary="One bundled scenario as JSON")
     def get_scenario(name: str) -> dict[str, Any]:
         """The scenario with every field written out; POST it back to /api/forecast."""
-        return _bundled(name).model_dump(mode="json")
+        return bundled(name).model_dump(mode="json")
 
     @app.get("/api/models", summary="The bargaining models")
     def list_models() -> list[dict[str, str]]:
@@ -309,10 +161,18 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
 
     # -- validate and forecast ---------------------------------------------------------
 
+    async def read_scenario(request: Request) -> Scenario:
+        """The scenario in a request's body, validated and within the limits."""
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "")
+        parsed = await run_in_threadpool(parse_body, raw, content_type)
+        check_size(parsed, limits)
+        return parsed
+
     @app.post(
         "/api/validate",
         summary="Check a scenario",
-        openapi_extra=_body_schema(),
+        openapi_extra=BODY_SCHEMA,
         responses={422: {"description": "The scenario breaks a rule"}},
     )
     async def validate(
@@ -325,11 +185,8 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         ``content``, every field written out (as ``GET /api/scenarios/{name}`` gives a
         bundled one): how the editor reads an uploaded YAML file.
         """
-        raw = await request.body()
-        content_type = request.headers.get("content-type", "")
-        parsed = await run_in_threadpool(_parse_body, raw, content_type)
-        _check_size(parsed, limits)
-        summary = _summary(parsed)
+        parsed = await read_scenario(request)
+        summary = summary_of(parsed)
         if content:
             summary["content"] = parsed.model_dump(mode="json")
         return summary
@@ -337,7 +194,7 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     @app.post(
         "/api/yaml",
         summary="A scenario as a YAML file",
-        openapi_extra=_body_schema(),
+        openapi_extra=BODY_SCHEMA,
         response_class=PlainTextResponse,
         responses={
             200: {"content": {"application/yaml": {}}, "description": "The YAML file"},
@@ -346,10 +203,7 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     )
     async def as_yaml(request: Request) -> PlainTextResponse:
         """The scenario, checked, as YAML that ``summitry`` reads back (to save an edit)."""
-        raw = await request.body()
-        content_type = request.headers.get("content-type", "")
-        parsed = await run_in_threadpool(_parse_body, raw, content_type)
-        _check_size(parsed, limits)
+        parsed = await read_scenario(request)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", parsed.name).strip(".-") or "scenario"
         return PlainTextResponse(
             to_yaml(parsed),
@@ -367,10 +221,10 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
                 path="samples",
             )
         if isinstance(body.scenario, str):
-            scenario, source = _bundled(body.scenario), body.scenario
+            scenario, source = bundled(body.scenario), body.scenario
         else:
             scenario, source = Scenario.from_dict(body.scenario), "api"
-        _check_size(scenario, limits)
+        check_size(scenario, limits)
         if body.models is not None:
             unknown = [m for m in body.models if m not in MODELS]
             if unknown:

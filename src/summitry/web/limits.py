@@ -18,14 +18,16 @@ forecasts waiting         ``SUMMITRY_WEB_QUEUE``           16        429 when al
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from summitry.errors import ParameterError
+from summitry.web.problems import ApiError
 
-__all__ = ["ENV", "Limits"]
+__all__ = ["ENV", "BodyLimit", "Limits"]
 
 ENV: dict[str, str] = {
     "max_body": "SUMMITRY_WEB_MAX_BODY",
@@ -100,3 +102,64 @@ class Limits:
     def as_dict(self) -> dict[str, Any]:
         """The limits by name, as ``GET /api/limits`` shows them."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to a request body larger than ``max_body`` bytes."""
+
+    def __init__(self, app: Any, max_body: int):
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Pass the request on, or answer 413 once its body is known to be too large."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit():
+            if int(length) > self.max_body:
+                await self._too_large(send)
+                return
+            await self.app(scope, receive, send)
+            return
+        # no length given (chunked): read at most max_body bytes, then pass them on
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_body:
+                await self._too_large(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay_receive() -> Any:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay_receive, send)
+
+    async def _too_large(self, send: Any) -> None:
+        body = json.dumps(
+            ApiError(
+                413,
+                f"the request body is larger than this server takes ({self.max_body} bytes; "
+                f"{ENV['max_body']})",
+            ).body
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
