@@ -189,6 +189,19 @@ def test_an_invalid_value_is_named_next_to_its_cell(page):
     expect(page.locator("#run")).to_be_enabled()
 
 
+def test_edits_survive_a_reload_until_the_user_starts_over(page):
+    open_editor(page, "korea-singapore-2018")
+    expect(page.locator("#kept")).to_be_hidden()
+    cell(page, "russia", "economic", "salience").fill("0.25")
+    expect(page.locator("#validity")).to_have_text(re.compile("^valid"))
+    page.reload()
+    expect(page.locator("#kept")).to_be_visible()
+    expect(cell(page, "russia", "economic", "salience")).to_have_value("0.25")
+    page.click("#start-over")
+    expect(page.locator("#kept")).to_be_hidden()
+    expect(cell(page, "russia", "economic", "salience")).to_have_value("0.7")
+
+
 def test_an_edited_scenario_saves_as_yaml_that_reads_back(page, tmp_path):
     open_editor(page, "korea-singapore-2018")
     cell(page, "japan", "peace", "position").fill("42")

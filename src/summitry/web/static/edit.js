@@ -13,7 +13,21 @@
 
   const $ = (id) => document.getElementById(id);
 
+  // Edits are kept in this tab (sessionStorage), so a reload or the back button keeps them.
+  const KEPT = `summitry.edit:${window.location.search}`;
+
+  function keep() { sessionStorage.setItem(KEPT, JSON.stringify(scn)); }
+
   async function load() {
+    const kept = sessionStorage.getItem(KEPT);
+    if (kept) {
+      $("kept").hidden = false;
+      return JSON.parse(kept);
+    }
+    return loadOriginal();
+  }
+
+  async function loadOriginal() {
     const q = new URLSearchParams(window.location.search);
     if (q.get("scenario")) {
       return api("GET", `/api/scenarios/${encodeURIComponent(q.get("scenario"))}`);
@@ -292,9 +306,14 @@
     $("grid").addEventListener("input", (event) => {
       if (!event.target.dataset.path) return;
       apply(event.target);
+      keep();
       schedule();
     });
     $("run").addEventListener("click", run);
+    $("start-over").addEventListener("click", () => {
+      sessionStorage.removeItem(KEPT);
+      window.location.reload();
+    });
     $("save").addEventListener("click", save);
     $("loading").hidden = true;
     $("editor").hidden = false;
