@@ -20,11 +20,49 @@ from summitry.history import History
 from summitry.inputs import Inputs
 from summitry.trajectory import Stop, Trajectory
 
-__all__ = ["Model", "RoundResult", "check_rng", "iterate", "settle", "settle_positions"]
+__all__ = [
+    "Constraint",
+    "Model",
+    "RoundResult",
+    "check_rng",
+    "count",
+    "iterate",
+    "number",
+    "one_of",
+    "settle",
+    "settle_positions",
+]
 
 Step = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Mapping[str, np.ndarray]]]
 """One round on the lanes still moving: positions ``(n, A)`` and their lane numbers
 ``(n,)`` (``sample * I + issue``) -> new positions and per-actor extras, each ``(n, A)``."""
+
+
+Constraint = tuple[Callable[[Any], bool], str]
+"""A parameter's check and the words for its allowed values (``Model._constraints``)."""
+
+
+def one_of(options: tuple[str, ...]) -> Constraint:
+    """A parameter that takes one of ``options``."""
+    return (lambda v: v in options, "one of " + ", ".join(repr(o) for o in options))
+
+
+def number(lo: float, hi: float | None = None) -> Constraint:
+    """A number (not a bool) of at least ``lo`` and, when given, at most ``hi``."""
+
+    def ok(v: object) -> bool:
+        good = isinstance(v, (int, float)) and not isinstance(v, bool) and v >= lo
+        return good and (hi is None or v <= hi)
+
+    return (ok, f"a number >= {lo}" if hi is None else f"a number in [{lo}, {hi}]")
+
+
+def count(lo: int) -> Constraint:
+    """An integer (not a bool) of at least ``lo``."""
+    return (
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo,
+        f"an integer >= {lo}",
+    )
 
 
 def check_rng(rng: Any) -> np.random.Generator:
@@ -48,7 +86,7 @@ class Model(ABC):
     iterative: ClassVar[bool] = False
     needs_status_quo: ClassVar[bool] = False
     """True for models that bargain from the status quo and cannot run without one."""
-    _constraints: ClassVar[dict[str, tuple[Callable[[Any], bool], str]]] = {}
+    _constraints: ClassVar[dict[str, Constraint]] = {}
 
     def get_params(self) -> dict[str, Any]:
         """The model's parameters as passed to ``__init__``."""

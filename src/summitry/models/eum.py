@@ -27,14 +27,10 @@ from summitry.inputs import Inputs
 from summitry.models._eum_round import play_round
 from summitry.models._parallel import COMPILED
 from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
-from summitry.models.base import Model, iterate, settle_positions
+from summitry.models.base import Model, count, iterate, settle_positions
 from summitry.trajectory import Trajectory
 
 __all__ = ["ExpectedUtility"]
-
-
-def _is_pos_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
 
 
 class ExpectedUtility(Model):
@@ -93,7 +89,7 @@ class ExpectedUtility(Model):
         "outcome": (lambda v: v in ("median", "mean"), "'median' or 'mean'"),
         "tie": (lambda v: v in TIE_RULES, f"one of {TIE_RULES}"),
         "tol": (lambda v: isinstance(v, (int, float)) and v >= 0, "a number >= 0"),
-        "max_rounds": (_is_pos_int, "an integer >= 1"),
+        "max_rounds": count(1),
     }
 
     def __init__(

@@ -32,7 +32,7 @@ import numpy as np
 from summitry.errors import ParameterError
 from summitry.inputs import Inputs
 from summitry.models._exchange_round import play_round
-from summitry.models.base import Model, RoundResult, iterate
+from summitry.models.base import Model, RoundResult, count, iterate, number
 from summitry.trajectory import Trajectory
 
 __all__ = ["ExchangeModel"]
@@ -42,14 +42,6 @@ OUTCOMES = ("voting", "position")
 VIEWS = ("demander", "all")
 QUIRKS = ("none", "decide")
 CAPS = ("none", "crossing", "strict")  # in the order of _exchange_round's CAP_* codes
-
-
-def _is_pos_int(v: object) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and v >= 1
-
-
-def _is_weight(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1
 
 
 class ExchangeModel(Model):
@@ -113,11 +105,11 @@ class ExchangeModel(Model):
         "outcome_cap": (lambda v: v in CAPS, f"one of {CAPS}"),
         "outcome_view": (lambda v: v in VIEWS, f"one of {VIEWS}"),
         "quirks": (lambda v: v in QUIRKS, f"one of {QUIRKS}"),
-        "fixed_weight": (_is_weight, "a number in [0, 1]"),
-        "salience_weight": (_is_weight, "a number in [0, 1]"),
+        "fixed_weight": number(0, 1),
+        "salience_weight": number(0, 1),
         "outcome": (lambda v: v in OUTCOMES, f"one of {OUTCOMES}"),
         "tol": (lambda v: isinstance(v, (int, float)) and v >= 0, "a number >= 0"),
-        "max_rounds": (_is_pos_int, "an integer >= 1"),
+        "max_rounds": count(1),
     }
 
     def __init__(

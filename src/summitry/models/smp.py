@@ -30,7 +30,7 @@ from summitry.history import History
 from summitry.inputs import Inputs
 from summitry.models import _smp_turn as kernel
 from summitry.models._parallel import COMPILED
-from summitry.models.base import Model
+from summitry.models.base import Model, count, number, one_of
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = ["SpatialModel"]
@@ -58,25 +58,6 @@ OPTION_MARGIN = 1e-9
 """Positions this much short of ``position_tol`` apart are distinct options of the forecast."""
 CHUNK_DOUBLES = 2**25
 """Samples are played in chunks whose per-turn scratch stays near this many doubles."""
-
-
-def _one_of(options: tuple[str, ...]) -> tuple:
-    return (lambda v: v in options, "one of " + ", ".join(repr(o) for o in options))
-
-
-def _number(lo: float, hi: float | None = None) -> tuple:
-    def ok(v: object) -> bool:
-        good = isinstance(v, (int, float)) and not isinstance(v, bool) and v >= lo
-        return good and (hi is None or v <= hi)
-
-    return (ok, f"a number >= {lo}" if hi is None else f"a number in [{lo}, {hi}]")
-
-
-def _count(lo: int) -> tuple:
-    return (
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo,
-        f"an integer >= {lo}",
-    )
 
 
 class SpatialModel(Model):
@@ -162,25 +143,25 @@ class SpatialModel(Model):
     )
     iterative: ClassVar[bool] = True
     _constraints = {
-        "voting": _one_of(VOTING),
-        "victory": _one_of(VICTORY),
-        "pce": _one_of(PCE),
-        "transitions": _one_of(TRANSITIONS),
-        "risk_adjust": _one_of(RISK_ADJUST),
-        "risk_range": _one_of(RISK_RANGE),
-        "third_party": _one_of(THIRD_PARTY),
-        "interpolation": _one_of(INTERPOLATION),
-        "bargain_model": _one_of(BARGAIN),
-        "bargain_rounding": _number(0.0, 1.0),
-        "min_gain": _number(0.0),
-        "position_tol": _number(0.0),
-        "stop_fraction": _number(0.0),
-        "first_change_floor": _number(0.0),
-        "min_rounds": _count(1),
-        "max_rounds": _count(1),
-        "outcome": _one_of(OUTCOMES),
-        "salience": _one_of(SALIENCE),
-        "ties": _one_of(TIES),
+        "voting": one_of(VOTING),
+        "victory": one_of(VICTORY),
+        "pce": one_of(PCE),
+        "transitions": one_of(TRANSITIONS),
+        "risk_adjust": one_of(RISK_ADJUST),
+        "risk_range": one_of(RISK_RANGE),
+        "third_party": one_of(THIRD_PARTY),
+        "interpolation": one_of(INTERPOLATION),
+        "bargain_model": one_of(BARGAIN),
+        "bargain_rounding": number(0.0, 1.0),
+        "min_gain": number(0.0),
+        "position_tol": number(0.0),
+        "stop_fraction": number(0.0),
+        "first_change_floor": number(0.0),
+        "min_rounds": count(1),
+        "max_rounds": count(1),
+        "outcome": one_of(OUTCOMES),
+        "salience": one_of(SALIENCE),
+        "ties": one_of(TIES),
     }
 
     def __init__(
