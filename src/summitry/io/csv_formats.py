@@ -39,23 +39,43 @@ EUM_COLUMNS = ("actor", "capability", "position", "salience")
 # -- shared helpers ----------------------------------------------------------------------
 
 
-def _rows(text: str, file: str | None = None) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line, cells)`` for each non-blank row; cells stripped, quotes trimmed."""
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+def delimited_rows(
+    text: str,
+    file: str | None = None,
+    *,
+    what: str = "CSV",
+    delimiter: str = ",",
+    quotechar: str = '"',
+    quotes: str = '"',
+    skip_space: bool = True,
+    trim: bool = True,
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, cells)`` for each row with a non-empty cell.
+
+    Cells are stripped of spaces and of the characters in ``quotes``; with ``trim``,
+    empty cells at the end of a row are dropped. ``skip_space`` ignores spaces after a
+    delimiter. A row the csv module cannot read is an error naming ``what`` and the row.
+    """
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        quotechar=quotechar,
+        skipinitialspace=skip_space,
+    )
     line = 1
     while True:
         try:
             cells = next(reader, None)
         except csv.Error as exc:
             raise ScenarioError(
-                f"not readable as CSV: {exc}", file=file, location=f"row {line}"
+                f"not readable as {what}: {exc}", file=file, location=f"row {line}"
             ) from None
         if cells is None:
             return
-        cells = [c.strip().strip('"').strip() for c in cells]
-        while cells and not cells[-1]:
+        cells = [c.strip().strip(quotes).strip() for c in cells]
+        while trim and cells and not cells[-1]:
             cells.pop()
-        if cells:
+        if any(cells):
             yield line, cells
         line = reader.line_num + 1
 
@@ -145,7 +165,7 @@ def _table(
     text: str, expected: tuple[str, ...], optional: tuple[str, ...], file: str | None
 ) -> tuple[int, list[tuple[int, dict[str, str]]]]:
     """Return the header's row and each data row as ``(row, {column: cell})``."""
-    rows = list(_rows(text, file))
+    rows = list(delimited_rows(text, file))
     if not rows:
         raise ScenarioError("file is empty", file=file)
     (head_row, head), body = rows[0], rows[1:]
@@ -354,7 +374,7 @@ def read_ktab_csv(text: str, *, file: str | None = None, name: str | None = None
     Trailing commas, surrounding spaces and quotes are tolerated. Actor descriptions are
     kept in ``metadata["actor_descriptions"]``.
     """
-    rows = list(_rows(text, file))
+    rows = list(delimited_rows(text, file))
     if not rows:
         raise ScenarioError("file is empty", file=file)
     (r1, first), body = rows[0], rows[1:]
@@ -451,7 +471,7 @@ def _unique_ids(names: list[str]) -> list[str]:
 
 def sniff_csv(text: str) -> str | None:
     """Tell which CSV layout ``text`` uses from its first row: eum, ktab, csv or None."""
-    first = next(_rows(text), None)
+    first = next(delimited_rows(text), None)
     if first is None:
         return None
     cells = [c.lower() for c in first[1]]

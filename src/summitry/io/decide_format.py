@@ -20,14 +20,12 @@ in the file) and the column.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from typing import Any
 
 from summitry.errors import ScenarioError
-from summitry.io.csv_formats import _Locator, _make_id, _stem
+from summitry.io.csv_formats import _Locator, _make_id, _stem, delimited_rows
 from summitry.scenario import Scenario
 
 __all__ = ["looks_like_decide", "read_decide"]
@@ -59,28 +57,6 @@ def _dialect(text: str) -> tuple[str, str]:
     sep = next((c for c in "\t;," if c in first), "\t")
     quote = "'" if first.startswith("'") else '"'
     return sep, quote
-
-
-def _rows(text: str, file: str | None) -> list[tuple[int, list[str]]]:
-    """``(line, cells)`` for each non-blank row, cells stripped of spaces and quotes."""
-    sep, quote = _dialect(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar=quote)
-    rows, line = [], 1
-    while True:
-        try:
-            cells = next(reader, None)
-        except csv.Error as exc:
-            raise ScenarioError(
-                f"not readable as decide input: {exc}", file=file, location=f"row {line}"
-            ) from None
-        if cells is None:
-            return rows
-        cells = [c.strip().strip("'\"").strip() for c in cells]
-        while cells and not cells[-1]:
-            cells.pop()
-        if cells:
-            rows.append((line, cells))
-        line = reader.line_num + 1
 
 
 class _Row:
@@ -134,7 +110,13 @@ def read_decide(text: str, *, file: str | None = None, name: str | None = None) 
     name
         The scenario's name.
     """
-    rows = _rows(text, file)
+    sep, quote = _dialect(text)
+    rows = list(
+        delimited_rows(
+            text, file, what="decide input", delimiter=sep, quotechar=quote, quotes="'\"",
+            skip_space=False,
+        )
+    )  # fmt: skip
     if not rows:
         raise ScenarioError("file is empty", file=file)
     loc = _Locator()

@@ -42,8 +42,6 @@ the row (its line in the file, the header being row 1) and the column.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 import re
@@ -54,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from summitry.errors import ScenarioError
+from summitry.io.csv_formats import delimited_rows
 from summitry.scenario import Scenario
 
 __all__ = [
@@ -221,7 +220,10 @@ def parse_deu(text: str, *, file: str | None = None) -> list[DeuIssue]:
     if first is None:
         raise ScenarioError("file is empty", file=file)
     delimiter = _delimiter(first, file)
-    rows = _rows(text, delimiter, file)
+    rows = delimited_rows(
+        text, file, what="delimited text", delimiter=delimiter, quotes="", skip_space=False,
+        trim=False,
+    )  # fmt: skip
     head_row, header = next(rows)
     columns = _header(header, head_row, file)
     reader = _Row(columns, delimiter != ",", file)
@@ -258,25 +260,6 @@ def _delimiter(first: str, file: str | None) -> str:
         file=file,
         location="row 1",
     )
-
-
-def _rows(text: str, delimiter: str, file: str | None):  # noqa: ANN202 (a generator)
-    """Yield ``(row, cells)`` for each non-blank row; cells stripped of spaces."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    row = 1
-    while True:
-        try:
-            cells = next(reader, None)
-        except csv.Error as exc:
-            raise ScenarioError(
-                f"not readable as delimited text: {exc}", file=file, location=f"row {row}"
-            ) from None
-        if cells is None:
-            return
-        cells = [c.strip() for c in cells]
-        if any(cells):
-            yield row, cells
-        row = reader.line_num + 1
 
 
 def _header(header: list[str], row: int, file: str | None) -> dict[str, int]:
