@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import errno
-import html
 import math
 import os
 import shutil
@@ -31,6 +30,9 @@ from typing import Any
 
 from summitry.forecast import Forecast
 from summitry.report import charts
+from summitry.report.html_parts import escape as _e
+from summitry.report.html_parts import number
+from summitry.report.html_parts import table as _table
 from summitry.report.html_timeline import (
     MISCALCULATION_FIGURE,
     TIMELINE_FIGURE,
@@ -229,17 +231,9 @@ def _umask() -> int:
 # -- the page ------------------------------------------------------------------------------
 
 
-def _e(value: Any) -> str:
-    """Any value as escaped HTML text."""
-    return html.escape(str(value), quote=True)
-
-
 def _number(x: float | None, issue: Issue) -> str:
     """``x`` with about four significant digits relative to the issue's scale span."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    span = issue.scale.max - issue.scale.min
-    return f"{x:.{max(0, 3 - math.floor(math.log10(span)))}f}"
+    return number(x, issue.scale.max - issue.scale.min)
 
 
 def _fmt(x: float | None, *, signed: bool = False) -> str:
@@ -247,14 +241,6 @@ def _fmt(x: float | None, *, signed: bool = False) -> str:
     if x is None or not math.isfinite(float(x)):
         return "—"
     return f"{float(x):+.3f}" if signed else f"{float(x):.3f}"
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    """A table from already escaped cells."""
-    attr = f' class="{cls}"' if cls else ""
-    out = [f"<table{attr}><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
-    out += ["<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows]
-    return "".join(out) + "</tbody></table>"
 
 
 def _figure(images: Mapping[str, bytes], name: str, alt: str, caption: str) -> str:

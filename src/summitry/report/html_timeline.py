@@ -10,12 +10,13 @@ shows, with the forecast's own models, seed and samples.
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from summitry.forecast import Forecast
+from summitry.report.html_parts import escape as _e
+from summitry.report.html_parts import number as _num
+from summitry.report.html_parts import table as _table
 from summitry.scenario import Evidence, Scenario
 
 __all__ = [
@@ -84,26 +85,6 @@ def as_record(timeline: Any) -> dict[str, Any] | None:
 
 
 # -- small helpers -------------------------------------------------------------------------
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    """A table from already escaped cells (as in :mod:`summitry.report.html`)."""
-    attr = f' class="{cls}"' if cls else ""
-    out = [f"<table{attr}><thead><tr>", *(f"<th>{h}</th>" for h in head), "</tr></thead><tbody>"]
-    out += ["<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows]
-    return "".join(out) + "</tbody></table>"
-
-
-def _num(x: Any, span: float = 100.0, *, signed: bool = False) -> str:
-    """About four significant digits relative to a scale of width ``span``; "—" for none."""
-    if x is None or not math.isfinite(float(x)):
-        return "—"
-    digits = max(0, 3 - math.floor(math.log10(span))) if span > 0 else 1
-    return f"{float(x):{'+' if signed else ''}.{digits}f}"
 
 
 def _dim(text: str) -> str:
