@@ -17,10 +17,12 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group, RenderableType
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.console import Group, RenderableType
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
+
+from summitry.report.progress import stderr_progress
 
 if TYPE_CHECKING:
     from summitry.analysis.sensitivity import Drivers
@@ -151,16 +153,12 @@ def drivers_progress(*, quiet: bool = False) -> Iterator[Callable[[int, int, str
     finer progress to show); it appears only on a terminal, never when
     ``quiet``, and is erased when the work ends.
     """
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
+    columns = (SpinnerColumn(), TextColumn("drivers: {task.description}"), TimeElapsedColumn())
+    bar = stderr_progress(columns, hidden=quiet)
+    if bar is None:
         yield None
         return
-    columns = (
-        SpinnerColumn(),
-        TextColumn("drivers: {task.description}"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with bar:
         task = bar.add_task("starting", total=None)
 
         def advance(done: int, total: int, what: str) -> None:

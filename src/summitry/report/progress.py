@@ -7,14 +7,42 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from summitry.models import MODELS
 
-__all__ = ["SHOW_FROM_SAMPLES", "model_progress", "step_progress"]
+__all__ = ["SHOW_FROM_SAMPLES", "model_progress", "stderr_progress", "step_progress"]
 
 SHOW_FROM_SAMPLES = 1000
 """Batches this large or larger show a bar; smaller runs finish before it would draw."""
+
+
+def stderr_progress(columns: Sequence[ProgressColumn], *, hidden: bool) -> Progress | None:
+    """A progress display on stderr that is erased when done; None when ``hidden``.
+
+    Also None when stderr is not a terminal, so piped output stays clean.
+    """
+    console = Console(stderr=True)
+    if hidden or not console.is_terminal:
+        return None
+    return Progress(*columns, console=console, transient=True)
+
+
+def _bar_columns() -> tuple[ProgressColumn, ...]:
+    """Description, bar, done of total, time elapsed (new columns for each display)."""
+    return (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
 
 
 @contextlib.contextmanager
@@ -25,18 +53,12 @@ def model_progress(
 
     The bar goes to stderr and only to a terminal, so piped output stays clean.
     """
-    console = Console(stderr=True)
-    if quiet or samples < SHOW_FROM_SAMPLES or not console.is_terminal:
+    bar = stderr_progress(_bar_columns(), hidden=quiet or samples < SHOW_FROM_SAMPLES)
+    if bar is None:
         yield None
         return
     total = len(models) if models else len(MODELS)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with bar:
         task = bar.add_task(f"{samples} samples", total=total)
 
         def advance(name: str) -> None:
@@ -51,17 +73,11 @@ def step_progress(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, 
 
     Shown on stderr, and only on a terminal.
     """
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
+    bar = stderr_progress(_bar_columns(), hidden=quiet)
+    if bar is None:
         yield None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as bar:
+    with bar:
         task = bar.add_task(what, total=None)
 
         def advance(done: int, total: int) -> None:
