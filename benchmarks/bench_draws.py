@@ -17,7 +17,8 @@ import summitry
 from summitry.analysis.uncertainty import sample
 
 
-def _best(fn, repeat: int) -> float:
+def best_of(fn, repeat: int) -> float:
+    """The shortest of ``repeat`` wall-clock timings of ``fn()``, in seconds."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -39,11 +40,11 @@ def main() -> None:
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
     print(f"{'model':<12}{'draws':>8}{'seconds':>10}{'draws/s':>12}{'sampling s':>12}")
     for draws in args.draws:
-        sample_s = _best(lambda d=draws: sample(scenario, d, seed=1), args.repeat)
+        sample_s = best_of(lambda d=draws: sample(scenario, d, seed=1), args.repeat)
         inputs = sample(scenario, draws, seed=1)
         for name in args.models:
             model = summitry.MODELS[name]()
-            seconds = _best(lambda m=model, x=inputs: m.run(x, rng=1), args.repeat)
+            seconds = best_of(lambda m=model, x=inputs: m.run(x, rng=1), args.repeat)
             rate = draws / seconds if seconds > 0 else float("inf")
             print(f"{name:<12}{draws:>8}{seconds:>10.3f}{rate:>12.0f}{sample_s:>12.3f}")
 

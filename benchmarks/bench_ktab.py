@@ -14,13 +14,17 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from summitry import io
 from summitry.models import SpatialModel
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_draws import best_of  # noqa: E402
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "ktab"
 
@@ -44,15 +48,6 @@ KTAB_TURNS = {
 """Turns ``smpc`` plays on each (its printed histories; NOTES.md for a080)."""
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reference", type=Path, default=REFERENCE)
@@ -68,7 +63,7 @@ def main() -> None:
     for name in args.samples:
         inputs = io.load(args.reference / f"{name}.csv", format="ktab").to_arrays()
         run = model.run(inputs)  # warm-up: compiles on a fresh install
-        seconds = _best(lambda inputs=inputs: model.run(inputs), args.repeat)
+        seconds = best_of(lambda inputs=inputs: model.run(inputs), args.repeat)
         ktab = KTAB_SECONDS.get(name)
         size = f"{inputs.n_actors}x{inputs.n_issues}"
         row = f"{name:<16}{size:>8}{run.n_rounds:>7}{KTAB_TURNS.get(name, '-'):>6}"
