@@ -186,7 +186,6 @@ def test_validate_can_echo_the_scenario(client):
 
 def test_stages_count_progress_and_stop_when_cancelled():
     job = Job("test")
-    job.stage = "starting"
     stages = Stages(job, deadline=time.monotonic() + 60, timeout=60)
     stages.plan(3)
     stages.begin("one")

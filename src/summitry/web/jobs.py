@@ -83,6 +83,7 @@ class Stages:
         self._job = job
         self._deadline = deadline
         self._timeout = timeout
+        self._begun = False
 
     def plan(self, total: int) -> None:
         """Say how many stages the job has (for the progress bar)."""
@@ -92,8 +93,9 @@ class Stages:
         """Start the next stage, or raise :class:`Stopped` when the job must end."""
         self.check()
         job = self._job
-        if job.stage != "starting":
+        if self._begun:  # the stage before this one is done
             job.done = min(job.done + 1, job.total)
+        self._begun = True
         job.stage = stage
 
     def check(self) -> None:
