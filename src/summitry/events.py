@@ -26,6 +26,7 @@ __all__ = [
     "SalienceChange",
     "StatusQuoChange",
     "VetoChange",
+    "WalkAwayChange",
     "apply_event",
 ]
 
@@ -79,6 +80,13 @@ class StatusQuoChange(_Amount):
     issue: Id
 
 
+class WalkAwayChange(_Amount):
+    """An actor's walk-away value changes (winners-table units; docs/deal.md)."""
+
+    kind: Literal["walk_away"]
+    actor: Id
+
+
 class JoinChange(Frozen):
     """An actor listed with ``present: false`` joins the negotiation on its issues."""
 
@@ -110,6 +118,7 @@ Change = Annotated[
     | JoinChange
     | LeaveChange
     | VetoChange
+    | WalkAwayChange
     | BeliefChange
     | MessageChange,
     Field(discriminator="kind"),
@@ -196,6 +205,11 @@ def _apply_change(data, actors, issues, top, change, at, fail) -> None:  # noqa:
         value = change.new(old)
         _within(value, issues[change.issue]["scale"], (*at, _which(change)), fail)
         issues[change.issue]["status_quo"] = value
+    elif kind == "walk_away":
+        old = actors[change.actor].get("walk_away")
+        if old is None and change.to is None:
+            fail((*at, "by"), f"'{change.actor}' has no walk_away to shift; use 'to'")
+        actors[change.actor]["walk_away"] = change.new(old)
     elif kind in ("join", "leave"):
         joining = kind == "join"
         if actors[change.actor].get("present", True) == joining:

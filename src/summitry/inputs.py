@@ -9,9 +9,12 @@ zero salience and a placeholder position of 0.5 on that issue.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from summitry.deal_terms import DealTerms
 
 __all__ = ["Inputs"]
 
@@ -50,6 +53,10 @@ class Inputs:
         Beliefs are stated values, the same in every sample.
     belief_capability
         ``(A, A)`` or None, likewise.
+    terms
+        Walk-away values, credibility, ratifiers and links
+        (:class:`~summitry.deal_terms.DealTerms`), or None when the scenario states none.
+        Only the acceptance test of a deal reads them.
     """
 
     actors: tuple[str, ...]
@@ -66,6 +73,7 @@ class Inputs:
     belief_position: np.ndarray | None = None
     belief_salience: np.ndarray | None = None
     belief_capability: np.ndarray | None = None
+    terms: DealTerms | None = None
 
     def __post_init__(self) -> None:
         freeze = object.__setattr__
@@ -178,6 +186,7 @@ class Inputs:
             salience=self.salience[idx],
             capability=self.capability[idx],
             status_quo=self.status_quo[idx],
+            terms=None if self.terms is None else self.terms.take(idx),
         )
 
     def repeat(self, n_samples: int) -> Inputs:
@@ -200,6 +209,7 @@ class Inputs:
             belief_position=_both(self.belief_position, order),
             belief_salience=_both(self.belief_salience, order),
             belief_capability=_both(self.belief_capability, order),
+            terms=None if self.terms is None else self.terms.permute_actors(order),
         )
 
 

@@ -17,10 +17,12 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from summitry._schema import Finite, Frozen, Id, NonNegative, unknown
+from summitry.deal_terms import terms_arrays
 from summitry.errors import ScenarioError
 from summitry.events import Event, apply_event
 from summitry.inputs import Inputs
 from summitry.perception import Belief, Message, belief_arrays
+from summitry.terms import DATE, Link, Outcome, Ratifier, SequenceLink, TogetherLink
 
 __all__ = [
     "Actor",
@@ -56,6 +58,8 @@ class Issue(Frozen):
     description: str = ""
     scale: Scale
     status_quo: Finite | None = None
+    status_quo_sd: NonNegative | None = None
+    """Standard deviation of the status quo on the issue's scale, for Monte Carlo draws."""
 
 
 class Actor(Frozen):
@@ -68,6 +72,10 @@ class Actor(Frozen):
     veto: tuple[Id, ...] = ()
     present: bool = True
     """False for an actor that takes no part until an event makes it join."""
+    walk_away: Finite | None = None
+    """The least gain over the status quo (winners-table units) the actor needs to accept
+    a package; an actor with one must accept every deal (docs/deal.md)."""
+    walk_away_sd: NonNegative | None = None
 
     @property
     def label(self) -> str:
@@ -114,6 +122,9 @@ class Evidence(Frozen):
     source: str
     paragraph: int | str | None = None
     rationale: str
+    fact_date: Annotated[str, Field(pattern=DATE)] | None = None
+    """When the fact the passage reports was public, where the source itself is dated
+    after the scenario's ``as_of`` (hindsight sources may report earlier facts)."""
 
 
 class Scenario(Frozen):
@@ -130,6 +141,9 @@ class Scenario(Frozen):
     beliefs: tuple[Belief, ...] = ()
     messages: tuple[Message, ...] = ()
     events: tuple[Event, ...] = ()
+    links: tuple[Link, ...] = ()
+    ratifiers: tuple[Ratifier, ...] = ()
+    outcome: Outcome | None = None
     evidence: tuple[Evidence, ...] = ()
 
     @model_validator(mode="after")
@@ -234,6 +248,7 @@ class Scenario(Frozen):
             belief_position=b_pos,
             belief_salience=b_sal,
             belief_capability=b_cap,
+            terms=terms_arrays(self),
         )
 
 
@@ -357,6 +372,7 @@ def _check_consistency(sc: Scenario) -> None:
                 f"issue '{issue_id}' has no actor with both capability and salience above zero",
             )
     _check_beliefs(sc, actors, issues)
+    _check_terms(sc, actors, issues)
     _check_events(sc)
     for k, ev in enumerate(sc.evidence):
         problem = _evidence_target_problem(ev.supports, sc, actors, issues)
@@ -408,11 +424,115 @@ def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[st
             _fail((*path, "salience"), f"salience {b.salience:g} lies outside [0, {top:g}]")
 
 
+MAX_LINKED_ISSUES = 10
+"""Most issues that links and ratifiers may name together (the zone of agreement is
+searched on every way of holding them at the status quo: 2**n cases at most)."""
+
+
+def _check_terms(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[str, Issue]) -> None:
+    """Links, ratifiers and the recorded outcome name known actors and issues, in range."""
+    ids: dict[str, str] = {}
+    for head in ("links", "ratifiers"):
+        for k, item in enumerate(getattr(sc, head)):
+            if item.id in ids:
+                _fail((head, k, "id"), f"id '{item.id}' is already used by {ids[item.id]}")
+            if head == "ratifiers" and item.id in actors:
+                _fail((head, k, "id"), f"ratifier id '{item.id}' is already an actor's id")
+            ids[item.id] = f"{head}[{k}]"
+    for k, link in enumerate(sc.links):
+        at = ("links", k)
+        if link.kind == "credibility":
+            if link.actor not in actors:
+                _fail((*at, "actor"), _unknown("actor", link.actor, actors))
+            if link.issue not in issues:
+                _fail((*at, "issue"), _unknown("issue", link.issue, issues))
+            if link.issue not in sc.positions.get(link.actor, {}):
+                _fail((*at, "issue"), f"'{link.actor}' has no stance on '{link.issue}'")
+            continue
+        named = link.issues
+        field = "issues" if isinstance(link, TogetherLink) else None
+        for n, issue_id in enumerate(named):
+            where = (*at, field, n) if field else (*at, ("first", "then")[n])
+            if issue_id not in issues:
+                _fail(where, _unknown("issue", issue_id, issues))
+            if issue_id in named[:n]:
+                _fail(where, f"issue '{issue_id}' is named twice in the link")
+        for issue_id, move in link.min_move.items():
+            if issue_id not in named:
+                _fail((*at, "min_move", issue_id), f"'{issue_id}' is not an issue of this link")
+            scale = issues[issue_id].scale
+            if move > scale.max - scale.min:
+                _fail(
+                    (*at, "min_move", issue_id),
+                    f"min_move {move:g} is wider than the issue's scale "
+                    f"[{scale.min:g}, {scale.max:g}]",
+                )
+        if isinstance(link, SequenceLink) and set(link.min_move) - {link.first}:
+            _fail((*at, "min_move"), "a sequence link's min_move applies to its 'first' issue")
+    top = float(sc.salience_scale)
+    for k, r in enumerate(sc.ratifiers):
+        at = ("ratifiers", k)
+        for field in ("of", "actor"):
+            name = getattr(r, field)
+            if name is not None and name not in actors:
+                _fail((*at, field), _unknown("actor", name, actors))
+        for issue_id, stance in r.positions.items():
+            if issue_id not in issues:
+                _fail((*at, "positions", issue_id), _unknown("issue", issue_id, issues))
+            scale = issues[issue_id].scale
+            if not scale.min <= stance.position <= scale.max:
+                _fail(
+                    (*at, "positions", issue_id, "position"),
+                    f"position {stance.position:g} lies outside the issue's scale "
+                    f"[{scale.min:g}, {scale.max:g}]",
+                )
+            if stance.salience > top:
+                _fail(
+                    (*at, "positions", issue_id, "salience"),
+                    f"salience {stance.salience:g} lies outside [0, {top:g}]",
+                )
+        for n, issue_id in enumerate(r.issues):
+            if issue_id not in issues:
+                _fail((*at, "issues", n), _unknown("issue", issue_id, issues))
+        if r.actor is not None and not sc.positions.get(r.actor):
+            _fail((*at, "actor"), f"'{r.actor}' has no stances to ratify with")
+    linked = {i for link in sc.links if link.kind != "credibility" for i in link.issues}
+    linked |= {i for r in sc.ratifiers for i in ratifier_issues(sc, r)}
+    if len(linked) > MAX_LINKED_ISSUES:
+        _fail(
+            ("links",),
+            f"links and ratifiers name {len(linked)} issues; at most {MAX_LINKED_ISSUES} "
+            "can be searched for a zone of agreement",
+        )
+    if (sc.links or sc.ratifiers) and any(i.status_quo is None for i in sc.issues):
+        _fail(("links" if sc.links else "ratifiers",), "links and ratifiers need a status quo "
+              "on every issue")
+    if sc.outcome is not None:
+        for issue_id, rec in sc.outcome.issues.items():
+            if issue_id not in issues:
+                _fail(("outcome", "issues", issue_id), _unknown("issue", issue_id, issues))
+            scale = issues[issue_id].scale
+            if not scale.min <= rec.value <= scale.max:
+                _fail(
+                    ("outcome", "issues", issue_id, "value"),
+                    f"value {rec.value:g} lies outside the issue's scale "
+                    f"[{scale.min:g}, {scale.max:g}]",
+                )
+
+
+def ratifier_issues(sc: Scenario, r: Ratifier) -> tuple[str, ...]:
+    """The issues whose move needs the ratifier's consent (its own list, else its stances)."""
+    if r.issues:
+        return r.issues
+    stances = r.positions if r.actor is None else sc.positions.get(r.actor, {})
+    return tuple(i for i in sc.issue_ids if i in stances)
+
+
 def _check_events(sc: Scenario) -> None:
     """Unique ids, dates in order, and every change applicable in turn."""
     ids: set[str] = set()
     previous = None
-    data = sc.model_dump(mode="json", exclude={"events", "evidence"})
+    data = sc.model_dump(mode="json", exclude={"events", "evidence", "outcome"})
     for k, event in enumerate(sc.events):
         if event.id in ids:
             _fail(("events", k, "id"), f"duplicate event id '{event.id}'")
@@ -429,8 +549,8 @@ def _check_events(sc: Scenario) -> None:
 
 _EVIDENCE_FIELDS = {
     "positions": {"position", "salience", "position_sd", "salience_sd"},
-    "actors": {"capability", "capability_sd", "veto", "name"},
-    "issues": {"status_quo", "scale", "description"},
+    "actors": {"capability", "capability_sd", "veto", "name", "walk_away", "walk_away_sd"},
+    "issues": {"status_quo", "status_quo_sd", "scale", "description"},
 }
 
 
@@ -439,10 +559,10 @@ def _evidence_target_problem(
 ) -> str | None:
     parts = supports.split(".")
     head = parts[0]
-    if head in ("scenario", "metadata", "uncertainty"):
+    if head in ("scenario", "metadata", "uncertainty", "outcome"):
         return None
-    if head in ("messages", "events"):
-        known = {x.id for x in (sc.messages if head == "messages" else sc.events)}
+    if head in ("messages", "events", "links", "ratifiers"):
+        known = {x.id for x in getattr(sc, head)}
         if len(parts) != 2 or parts[1] not in known:
             listed = ", ".join(sorted(known)[:12])
             return f"'{supports}' must be {head}.<id> with a known id (known: {listed})"
@@ -454,7 +574,7 @@ def _evidence_target_problem(
     if head not in _EVIDENCE_FIELDS:
         return (
             f"'{supports}' is not an input path; start with positions., actors., issues., "
-            "beliefs., messages., events., scenario or metadata"
+            "beliefs., messages., events., links., ratifiers., scenario, metadata or outcome"
         )
     rest = parts[1:]
     if head == "positions":

@@ -99,8 +99,11 @@ def sample(scenario: Scenario, n_samples: int, *, seed: int = 0) -> Inputs:
         raise ParameterError(f"samples must be a positive integer; got {n_samples!r}")
     base = scenario.to_arrays()
     sd = spread(scenario)
-    if n_samples == 1 or sd.exact:
-        return base.repeat(n_samples)
+    if n_samples == 1:
+        return base
+    drawn = _draw_terms(scenario, base, n_samples, seed)
+    if sd.exact:
+        return replace(base.repeat(n_samples), **drawn)
     blocks = -(-n_samples // BLOCK)
     children = np.random.SeedSequence(seed).spawn(blocks)
     pos, sal, cap = [], [], []
@@ -123,4 +126,74 @@ def sample(scenario: Scenario, n_samples: int, *, seed: int = 0) -> Inputs:
         salience=np.where(present, np.concatenate(sal), 0.0),
         capability=np.concatenate(cap),
         meta={**base.meta, "seed": seed, "samples": n_samples},
+        **drawn,
     )
+
+
+TERMS_STREAM = 1 << 30
+"""Spawn key of the draws of status quo and deal terms, apart from the stances' blocks."""
+
+
+def _draw_terms(scenario: Scenario, base: Inputs, n_samples: int, seed: int) -> dict:
+    """Draw the status quo and the deal terms where the scenario marks them uncertain.
+
+    They come from streams of their own (``SeedSequence(seed, spawn_key=(TERMS_STREAM,
+    k))`` for block ``k``), so a scenario without them draws exactly as before.
+    """
+    width = base.scale_max - base.scale_min
+    sq_sd = np.array([i.status_quo_sd or 0.0 for i in scenario.issues]) / width
+    terms = base.terms
+    walk_sd = np.array([a.walk_away_sd or 0.0 for a in scenario.actors])
+    r_pos_sd = r_sal_sd = r_walk_sd = None
+    if terms is not None and terms.ratifiers:
+        default = scenario.uncertainty
+        n_r, n_i = len(terms.ratifiers), base.n_issues
+        r_pos_sd, r_sal_sd = np.zeros((n_r, n_i)), np.zeros((n_r, n_i))
+        for r, rat in enumerate(scenario.ratifiers):
+            for issue_id, st in rat.positions.items():
+                i = base.issues.index(issue_id)
+                r_pos_sd[r, i] = (
+                    default.position if st.position_sd is None else st.position_sd / width[i]
+                )
+                r_sal_sd[r, i] = (
+                    default.salience
+                    if st.salience_sd is None
+                    else st.salience_sd / scenario.salience_scale
+                )
+        r_walk_sd = np.array([r.walk_away_sd or 0.0 for r in scenario.ratifiers])
+    uncertain = sq_sd.any() or (
+        terms is not None and (walk_sd.any() or any(x is not None and x.any()
+                                                    for x in (r_pos_sd, r_sal_sd, r_walk_sd)))
+    )
+    if not uncertain:
+        return {}
+    sq, walk, r_pos, r_sal, r_walk = [], [], [], [], []
+    for k in range(-(-n_samples // BLOCK)):
+        m = min(BLOCK, n_samples - k * BLOCK)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TERMS_STREAM, k)))
+        sq.append(_truncated_normal(rng, np.broadcast_to(base.status_quo, (m, base.n_issues)),
+                                    sq_sd, 0, 1))
+        if terms is None:
+            continue
+        mean = np.nan_to_num(np.broadcast_to(terms.walk_away, (m, base.n_actors)))
+        walk.append(mean + walk_sd * rng.standard_normal((m, base.n_actors)))
+        if r_pos_sd is not None:
+            shape = (m, *r_pos_sd.shape)
+            r_pos.append(_truncated_normal(
+                rng, np.broadcast_to(terms.ratifier_position, shape), r_pos_sd, 0, 1))
+            r_sal.append(_truncated_normal(
+                rng, np.broadcast_to(terms.ratifier_salience, shape), r_sal_sd, 0, 1))
+            r_walk.append(np.broadcast_to(terms.ratifier_walk_away, (m, r_walk_sd.size))
+                          + r_walk_sd * rng.standard_normal((m, r_walk_sd.size)))
+    out: dict = {"status_quo": np.concatenate(sq)}
+    if terms is not None:
+        terms = terms.take(np.zeros(n_samples, dtype=int))
+        drawn = {"walk_away": np.where(np.isnan(terms.walk_away), np.nan, np.concatenate(walk))}
+        if r_pos:
+            drawn["ratifier_position"] = np.where(
+                terms.ratifier_present[None], np.concatenate(r_pos), terms.ratifier_position)
+            drawn["ratifier_salience"] = np.where(
+                terms.ratifier_present[None], np.concatenate(r_sal), 0.0)
+            drawn["ratifier_walk_away"] = np.concatenate(r_walk)
+        out["terms"] = terms.with_samples(**drawn)
+    return out
