@@ -20,7 +20,7 @@ from typer.core import TyperGroup
 
 from summitry import io, scenarios
 from summitry.engine import Engine
-from summitry.errors import ParameterError, SummitryError
+from summitry.errors import ParameterError, ScenarioError, SummitryError
 from summitry.forecast import Forecast, summitry_version
 from summitry.forecast import forecast as run_forecast
 from summitry.models import MODELS, get_model
@@ -365,6 +365,44 @@ def timeline(
         return
     for name in record["models"]:
         _out().print(timeline_table(record, name))
+
+
+# -- score (forecasts against the recorded outcome) ----------------------------------------
+
+
+@app.command()
+def score(
+    file: FileArg,
+    model: ModelsOpt = None,
+    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    samples: SamplesOpt = 1,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
+    ] = None,
+) -> None:
+    """Score each model and two baselines against the scenario's recorded outcome."""
+    from summitry.analysis.score import score_scenario
+    from summitry.report.score_view import score_json, score_table
+
+    names = [name for value in model or () for name in value.split(",") if name.strip()]
+    models = [get_model(name.strip()) for name in names] if names else None
+    scenario = io.load(file, format=fmt)
+    runs = models if models is None or "compromise" in names else [*models, "compromise"]
+    try:
+        with model_progress(runs, samples, quiet=json) as advance:
+            result = score_scenario(scenario, models, seed=seed, samples=samples, progress=advance)
+    except ScenarioError as exc:
+        raise exc.with_file(file) from None
+    record = result.to_dict()
+    text = score_json(record)
+    if output is not None:
+        io.write_atomic(output, text)
+    if json:
+        typer.echo(text, nl=False)
+    else:
+        _out().print(score_table(record))
 
 
 # -- sweep (scenario variants) -------------------------------------------------------------

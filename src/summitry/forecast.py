@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from summitry.analysis.deal import acceptable_set, deal_analysis
+from summitry.analysis.deal import DealResult, acceptable_set, deal_analysis, find_zones
 from summitry.analysis.miscalculation import Miscalculation, miscalculation
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
@@ -288,25 +288,46 @@ class Forecast:
         return out
 
     def deal_dict(self) -> dict[str, Any] | None:
-        """P(deal) and the blocking veto players per model; None without a status quo.
+        """P(deal), its interval, the blocking veto players and the reasons for no deal.
 
-        See :mod:`summitry.analysis.deal`.
+        One entry per model; None without a status quo. See :mod:`summitry.analysis.deal`.
+        """
+        results = self.deal_results
+        if results is None:
+            return None
+        out: dict[str, Any] = {}
+        for name, result in results.items():
+            out[name] = {
+                "p_deal": result.p_deal,
+                "possible": float(np.mean(result.possible)),
+                "blocking": result.blocking_share(),
+                "top_blocker": result.top_blocker(),
+                "interval": list(result.interval()),
+                "reasons": result.reasons(),
+                "top_reason": result.top_reason(),
+            }
+        return out
+
+    @functools.cached_property
+    def deal_results(self) -> dict[str, DealResult] | None:
+        """Each model's :class:`~summitry.analysis.deal.DealResult`; None without a status quo.
+
+        The Nash solution of the veto players and the zone of agreement are computed once
+        and shared by every model.
         """
         trajectories = list(self.trajectories.values())
         inputs = trajectories[0].inputs
         if np.isnan(inputs.status_quo).any():
             return None
         solution = acceptable_set(inputs)
-        out: dict[str, Any] = {}
+        zones = find_zones(inputs, solution=solution)
+        misc = self.miscalculations
+        out: dict[str, DealResult] = {}
         for name, traj in self.trajectories.items():
-            result = deal_analysis(inputs, traj.outcome, solution=solution)
+            own = inputs.from_scale(misc[name].own) if name in misc else None
+            result = deal_analysis(inputs, traj.outcome, solution=solution, zones=zones, own=own)
             assert result is not None
-            out[name] = {
-                "p_deal": result.p_deal,
-                "possible": float(np.mean(result.possible)),
-                "blocking": result.blocking_share(),
-                "top_blocker": result.top_blocker(),
-            }
+            out[name] = result
         return out
 
     def winners_dict(self) -> dict[str, Any]:
