@@ -36,6 +36,7 @@ from summitry.report import (
 from summitry.report.drivers_table import drivers_json, drivers_progress, drivers_view
 from summitry.report.progress import model_progress, step_progress
 from summitry.report.terminal import (
+    deal_table,
     miscalculation_table,
     run_view,
     runs_table,
@@ -183,7 +184,7 @@ def _print_forecast(result: Forecast) -> None:
     """The forecast table, then the winners and losers where there is a status quo."""
     _out().print(forecast_table(result))
     record = result.to_dict()
-    for table in (winners_table(record), miscalculation_table(record)):
+    for table in (deal_table(record), winners_table(record), miscalculation_table(record)):
         if table is not None:
             _out().print(table)
 
@@ -567,9 +568,7 @@ def serve(
         max_body=max_body, max_actors=max_actors, max_issues=max_issues,
         max_samples=max_samples, timeout=timeout, workers=workers, queue=queue,
     )  # fmt: skip
-    typer.echo(
-        f"summitry on http://{host}:{port}/ (API: /docs; no authentication)", err=True
-    )
+    typer.echo(f"summitry on http://{host}:{port}/ (API: /docs; no authentication)", err=True)
     uvicorn.run(create_app(limits, store), host=host, port=port, log_level="info")
 
 

@@ -505,8 +505,10 @@ def _check_terms(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[str,
             "can be searched for a zone of agreement",
         )
     if (sc.links or sc.ratifiers) and any(i.status_quo is None for i in sc.issues):
-        _fail(("links" if sc.links else "ratifiers",), "links and ratifiers need a status quo "
-              "on every issue")
+        _fail(
+            ("links" if sc.links else "ratifiers",),
+            "links and ratifiers need a status quo on every issue",
+        )
     if sc.outcome is not None:
         for issue_id, rec in sc.outcome.issues.items():
             if issue_id not in issues:

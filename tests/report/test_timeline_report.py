@@ -228,7 +228,9 @@ def test_timeline_chart_has_a_panel_per_issue_and_p_deal(samples):
     record = monthly_record(samples)
     fig = charts.timeline_chart(record)
     titles = [t for t in (ax.get_title(loc="left") for ax in fig.axes) if t]
-    assert titles == ["x", "y", "P(deal)"]
+    main = record["models"][0] if "eum" not in record["models"] else "eum"
+    no_deal = any((s["p_deal"] or {}).get(main, 1) < 1 for s in record["steps"])
+    assert titles == ["x", "y", "P(deal)"] + [f"deal, or why not ({main})"] * no_deal
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["start", *(f"2018-{k:02d}" for k in range(1, 13))]
@@ -268,3 +270,32 @@ def test_miscalculation_chart_without_beliefs_draws_a_note():
 def test_main_model_is_eum_when_it_ran():
     assert main_model(["compromise", "eum"]) == "eum"
     assert main_model(["median", "nash"]) == "median"
+
+
+def test_a_walk_away_event_moves_p_deal_and_its_reason_in_table_and_chart():
+    events = [
+        {
+            "id": "walk",
+            "date": "2018-05",
+            "label": "Alpha hardens",
+            "changes": [{"kind": "walk_away", "actor": "a", "to": 0.9}],
+        },
+        {
+            "id": "back",
+            "date": "2018-06",
+            "label": "Alpha relents",
+            "changes": [{"kind": "walk_away", "actor": "a", "to": -0.5}],
+        },
+    ]
+    data = base(events=events)
+    data["actors"][0].update(walk_away=-0.5, veto=[])
+    record = timeline_record(
+        run_timeline(Scenario.from_dict(data), ["compromise"], seed=0, samples=1)
+    )
+    p = [s["p_deal"]["compromise"] for s in record["steps"]]
+    assert p == [1.0, 0.0, 1.0]
+    assert record["steps"][1]["why"]["compromise"] == "no zone: a"
+    assert record["steps"][1]["reasons"]["compromise"]["no_zone"] == 1.0
+    fig = charts.timeline_chart(record)
+    titles = [t for t in (ax.get_title(loc="left") for ax in fig.axes) if t]
+    assert titles[-1] == "deal, or why not (compromise)"

@@ -21,7 +21,9 @@ forecast, or it breaks a link). docs/deal.md gives the definitions and their sou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +33,16 @@ from summitry.analysis.zone import SLACK_TOL, Parties, Zone, find_zone, gains, p
 from summitry.inputs import Inputs
 from summitry.models.nash import NashBargaining
 
-__all__ = ["REASONS", "DealResult", "Zones", "deal_analysis", "find_zones", "wilson"]
+__all__ = [
+    "REASONS",
+    "REASON_WORDS",
+    "DealResult",
+    "Zones",
+    "deal_analysis",
+    "find_zones",
+    "reason_text",
+    "wilson",
+]
 
 MOVED = 1e-7
 """An outcome within this of the status quo on every issue (on [0, 1]) changes nothing."""
@@ -39,8 +50,36 @@ REJECT = 1e-9
 """A veto player rejects a package that loses it more than this share of its utility range."""
 REASONS = ("no_zone", "commitment", "mutual_optimism", "no_move", "blocked")
 """Why a draw has no deal, in the order they are tested (docs/deal.md)."""
+REASON_WORDS = {
+    "no_zone": "no zone of agreement",
+    "commitment": "commitment problem",
+    "mutual_optimism": "mutual optimism",
+    "no_move": "forecast stays at status quo",
+    "blocked": "blocked",
+}
+"""How tables and reports name the reasons."""
 LEVEL = 0.9
 """Coverage of the interval reported beside P(deal)."""
+
+
+def reason_text(entry: Mapping[str, Any]) -> str:
+    """``"no zone: us, dprk"`` or ``"blocked by us"``: a model's ``p_deal`` entry in words.
+
+    Takes an entry of :meth:`summitry.forecast.Forecast.deal_dict` (or of a stored run,
+    which may predate the reasons); empty where every draw is a deal.
+    """
+    reasons = entry.get("reasons")
+    if not reasons:
+        return f"blocked by {entry['top_blocker']}" if entry.get("top_blocker") else ""
+    top = entry.get("top_reason")
+    if top is None:
+        return ""
+    who = ", ".join(list(reasons[top]["who"])[:2])
+    if top == "blocked":
+        return f"blocked by {who}" if who else "blocked"
+    short = {"no_zone": "no zone", "commitment": "commitment", "mutual_optimism": "optimism"}
+    head = short.get(top, REASON_WORDS[top])
+    return f"{head}: {who}" if who else head
 
 
 def wilson(k: float, n: int, level: float = LEVEL) -> tuple[float, float]:
@@ -216,13 +255,13 @@ def deal_analysis(
     links = inputs.terms.links if inputs.terms is not None else ()
     refused, broken = _refusals(parties, links, inputs, sq, outcome)
     refused[:, : inputs.n_actors] |= rejects
+    # exact tests only: the forecast is its own witness that the zone is not empty
     deal = sol.deal & moved & ~refused.any(axis=1) & ~broken.any(axis=1)
     possible = np.array(sol.deal)
     credible = np.array(sol.deal)
     if zones is not None:
-        possible &= zones.actual.possible
-        credible &= zones.credible.possible
-    deal &= possible
+        possible &= zones.actual.possible | deal
+        credible &= zones.credible.possible | possible
 
     n_a, n_p = inputs.n_actors, len(parties.names)
     names = parties.names + tuple(link.id for link in links)
@@ -236,7 +275,7 @@ def deal_analysis(
         ~sol.deal[:, None]
     )
     if zones is not None:
-        stuck |= zones.credible.conflict & sol.deal[:, None]
+        stuck |= zones.credible.conflict
     rows = open_ & ~credible
     reason[rows], named[rows, :n_p] = 0, stuck[rows]
     open_ &= ~rows

@@ -260,12 +260,12 @@ def _require_status_quo(scenario: Scenario, step: ScoredStep | None = None) -> N
             when = "" if step is None or step.index == 0 else f" after the events of {step.date}"
             raise ScenarioError(
                 f"issue '{issue.id}' has no status quo{when}; scoring needs one on every "
-                "issue, for P(deal) and the 'nothing changes' baseline",
+                f"issue, for P(deal) and the '{NOTHING_CHANGES}' baseline",
                 location=f"issues[{k}].status_quo",
             )
 
 
-def _days(date: str) -> tuple[dt.date, dt.date]:
+def _days(date: str, location: str) -> tuple[dt.date, dt.date]:
     """The first and last day a ``YYYY[-MM[-DD]]`` date may stand for."""
     parts = [int(p) for p in date.split("-")]
     year = parts[0]
@@ -274,13 +274,11 @@ def _days(date: str) -> tuple[dt.date, dt.date]:
     month = parts[1]
     if len(parts) == 2:
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-    day = dt.date(year, month, parts[2])
+    try:
+        day = dt.date(year, month, parts[2])
+    except ValueError:
+        raise ScenarioError(f"{date} is not a day of the calendar", location=location) from None
     return day, day
-
-
-def _on_or_before(date: str, outcome_date: str) -> bool:
-    """True when every day ``date`` may stand for is on or before the outcome's first day."""
-    return _days(date)[1] <= _days(outcome_date)[0]
 
 
 def scored_step(scenario: Scenario) -> ScoredStep | None:
@@ -305,15 +303,19 @@ def scored_step(scenario: Scenario) -> ScoredStep | None:
     Raises
     ------
     ScenarioError
-        When the scenario records no outcome (location ``outcome``).
+        When the scenario records no outcome (location ``outcome``), or when the outcome's
+        or an event's date names a day the calendar lacks (``2019-02-30``).
     """
     outcome = _recorded_outcome(scenario)
     if not scenario.events:
         return None
+    first_day = _days(outcome.date, "outcome.date")[0]
+    where = {e.id: k for k, e in enumerate(scenario.events)}
     steps = states(scenario)
     index = 0
     for k, step in enumerate(steps[1:], start=1):
-        if not _on_or_before(step.date, outcome.date):
+        last_day = _days(step.date, f"events[{where[step.events[0].id]}].date")[1]
+        if last_day > first_day:
             break
         index = k
     return ScoredStep(index=index, count=len(steps), step=steps[index])

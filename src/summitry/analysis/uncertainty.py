@@ -162,8 +162,10 @@ def _draw_terms(scenario: Scenario, base: Inputs, n_samples: int, seed: int) -> 
                 )
         r_walk_sd = np.array([r.walk_away_sd or 0.0 for r in scenario.ratifiers])
     uncertain = sq_sd.any() or (
-        terms is not None and (walk_sd.any() or any(x is not None and x.any()
-                                                    for x in (r_pos_sd, r_sal_sd, r_walk_sd)))
+        terms is not None
+        and (
+            walk_sd.any() or any(x is not None and x.any() for x in (r_pos_sd, r_sal_sd, r_walk_sd))
+        )
     )
     if not uncertain:
         return {}
@@ -171,29 +173,42 @@ def _draw_terms(scenario: Scenario, base: Inputs, n_samples: int, seed: int) -> 
     for k in range(-(-n_samples // BLOCK)):
         m = min(BLOCK, n_samples - k * BLOCK)
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(TERMS_STREAM, k)))
-        sq.append(_truncated_normal(rng, np.broadcast_to(base.status_quo, (m, base.n_issues)),
-                                    sq_sd, 0, 1))
+        sq.append(
+            _truncated_normal(
+                rng, np.broadcast_to(base.status_quo, (m, base.n_issues)), sq_sd, 0, 1
+            )
+        )
         if terms is None:
             continue
         mean = np.nan_to_num(np.broadcast_to(terms.walk_away, (m, base.n_actors)))
         walk.append(mean + walk_sd * rng.standard_normal((m, base.n_actors)))
-        if r_pos_sd is not None:
-            shape = (m, *r_pos_sd.shape)
-            r_pos.append(_truncated_normal(
-                rng, np.broadcast_to(terms.ratifier_position, shape), r_pos_sd, 0, 1))
-            r_sal.append(_truncated_normal(
-                rng, np.broadcast_to(terms.ratifier_salience, shape), r_sal_sd, 0, 1))
-            r_walk.append(np.broadcast_to(terms.ratifier_walk_away, (m, r_walk_sd.size))
-                          + r_walk_sd * rng.standard_normal((m, r_walk_sd.size)))
+        if r_pos_sd is not None:  # each ratifier from a stream of its own
+            pos_k, sal_k, walk_k = [], [], []
+            for r in range(r_pos_sd.shape[0]):
+                key = (TERMS_STREAM, k, 1 + r)
+                r_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+                shape = (m, r_pos_sd.shape[1])
+                mean = np.broadcast_to(terms.ratifier_position[0, r], shape)
+                pos_k.append(_truncated_normal(r_rng, mean, r_pos_sd[r], 0, 1))
+                mean = np.broadcast_to(terms.ratifier_salience[0, r], shape)
+                sal_k.append(_truncated_normal(r_rng, mean, r_sal_sd[r], 0, 1))
+                walk_k.append(
+                    terms.ratifier_walk_away[0, r] + r_walk_sd[r] * r_rng.standard_normal(m)
+                )
+            r_pos.append(np.stack(pos_k, axis=1))
+            r_sal.append(np.stack(sal_k, axis=1))
+            r_walk.append(np.stack(walk_k, axis=1))
     out: dict = {"status_quo": np.concatenate(sq)}
     if terms is not None:
         terms = terms.take(np.zeros(n_samples, dtype=int))
         drawn = {"walk_away": np.where(np.isnan(terms.walk_away), np.nan, np.concatenate(walk))}
         if r_pos:
             drawn["ratifier_position"] = np.where(
-                terms.ratifier_present[None], np.concatenate(r_pos), terms.ratifier_position)
+                terms.ratifier_present[None], np.concatenate(r_pos), terms.ratifier_position
+            )
             drawn["ratifier_salience"] = np.where(
-                terms.ratifier_present[None], np.concatenate(r_sal), 0.0)
+                terms.ratifier_present[None], np.concatenate(r_sal), 0.0
+            )
             drawn["ratifier_walk_away"] = np.concatenate(r_walk)
         out["terms"] = terms.with_samples(**drawn)
     return out

@@ -287,14 +287,34 @@ def _distribution(ax: Axes, x: float, v: np.ndarray, color: str, many: bool) -> 
 # -- P(deal), winners and losers, drivers --------------------------------------------------
 
 
+REASON_COLORS = {
+    "deal": "#4c9a5e",
+    "no_zone": "#b5443b",
+    "commitment": "#d98b2b",
+    "mutual_optimism": "#8a63b8",
+    "no_move": "#9a9a9a",
+    "blocked": "#3f6fb0",
+}
+"""Colours of a deal and of each reason for no deal, in every chart."""
+REASON_LABELS = {
+    "deal": "deal",
+    "no_zone": "no zone of agreement",
+    "commitment": "commitment problem",
+    "mutual_optimism": "mutual optimism",
+    "no_move": "stays at status quo",
+    "blocked": "blocked",
+}
+
+
 def deal_chart(
     p_deal: Mapping[str, float],
     blocking: Mapping[str, Mapping[str, float]] | None = None,
     *,
     title: str = "",
     labels: Mapping[str, str] | None = None,
+    reasons: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Figure:
-    """P(deal) per model, and optionally the share of draws in which each actor blocks.
+    """P(deal) per model, and why the other draws have no deal (or who blocks them).
 
     Parameters
     ----------
@@ -302,29 +322,24 @@ def deal_chart(
         ``{model: probability in [0, 1]}`` that a deal is struck.
     blocking
         ``{model: {actor: share in [0, 1]}}``: in what share of draws each veto player
-        rejects the model's outcome. Drawn as a second panel when given.
+        rejects the model's outcome. Drawn as a second panel when given and ``reasons``
+        is not.
     title, labels
         Prefix of the chart's title (the scenario's name); actor names by id.
+    reasons
+        ``{model: {reason: share of all draws}}``: drawn as one stacked bar per model,
+        the deal share first.
     """
     models = list(p_deal)
     colors = model_colors(models)
+    if reasons:
+        return _reasons_chart(p_deal, reasons, title=title)
     actors = list(dict.fromkeys(a for m in blocking or {} for a in blocking[m]))
     height = max(3.2, 0.42 * len(actors) * len(models) ** 0.5 + 1.6)
     fig = _figure(height, WIDTH if actors else 4.5)
     wide = [1.0, 1.6] if actors else [1.0]
     axes = fig.subplots(1, len(wide), width_ratios=wide, squeeze=False, subplot_kw=_BELOW)[0]
-    ax = axes[0]
-    xs = np.arange(len(models))
-    heights = [_float(p_deal[m]) for m in models]
-    ax.bar(xs, heights, color=[colors[m] for m in models], width=0.6)
-    for x, h in zip(xs, heights, strict=True):
-        text, y = (f"{h:.0%}", h) if np.isfinite(h) else ("n/a", 0.0)
-        ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center")
-    ax.set_xticks(xs, models)
-    ax.set_ylim(0, 1.1)
-    ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
-    ax.set_title("P(deal)", loc="left", fontweight="bold")
-    ax.grid(axis="y", color="0.92")
+    _p_deal_bars(axes[0], p_deal, colors)
     if actors:
         ax = axes[1]
         shown = [m for m in models if m in blocking]
@@ -343,6 +358,63 @@ def deal_chart(
         ax.grid(axis="x", color="0.92")
         ax.legend(loc="best")
     fig.suptitle(_title(title, "probability of a deal"), fontsize=11)
+    return fig
+
+
+def _p_deal_bars(ax: Axes, p_deal: Mapping[str, float], colors: Mapping[str, str]) -> None:
+    models = list(p_deal)
+    xs = np.arange(len(models))
+    heights = [_float(p_deal[m]) for m in models]
+    ax.bar(xs, heights, color=[colors[m] for m in models], width=0.6)
+    for x, h in zip(xs, heights, strict=True):
+        text, y = (f"{h:.0%}", h) if np.isfinite(h) else ("n/a", 0.0)
+        ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center")
+    if len(models) > 4:
+        ax.set_xticks(xs, models, rotation=30, ha="right", rotation_mode="anchor")
+    else:
+        ax.set_xticks(xs, models)
+    ax.set_ylim(0, 1.1)
+    ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+    ax.set_title("P(deal)", loc="left", fontweight="bold")
+    ax.grid(axis="y", color="0.92")
+
+
+def _reasons_chart(
+    p_deal: Mapping[str, float], reasons: Mapping[str, Mapping[str, float]], *, title: str
+) -> Figure:
+    """One stacked horizontal bar per model: the deal share, then each reason's share."""
+    models = list(p_deal)
+    fig = _figure(max(3.2, 0.45 * len(models) + 2.0), WIDTH)
+    axes = fig.subplots(1, 2, width_ratios=[1.0, 1.8], subplot_kw=_BELOW)
+    _p_deal_bars(axes[0], p_deal, model_colors(models))
+    ax = axes[1]
+    ys = np.arange(len(models))
+    left = np.zeros(len(models))
+    for key, color in REASON_COLORS.items():
+        share = np.array(
+            [
+                _float(p_deal[m]) if key == "deal" else _float(reasons[m].get(key, 0.0))
+                for m in models
+            ]
+        )
+        share = np.nan_to_num(share)
+        if not share.any():
+            continue
+        ax.barh(ys, share, left=left, color=color, height=0.6, label=REASON_LABELS[key])
+        for y, x0, w in zip(ys, left, share, strict=True):
+            if w >= 0.08:
+                ax.text(
+                    x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white"
+                )
+        left += share
+    ax.set_yticks(ys, models)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+    ax.set_xlabel("share of draws")
+    ax.set_title("deal, or why not", loc="left", fontweight="bold")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
+    fig.suptitle(_title(title, "probability of a deal and reasons for none"), fontsize=11)
     return fig
 
 
@@ -543,8 +615,12 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
     at = {m: xs + (k - (len(models) - 1) / 2) * nudge for k, m in enumerate(models)}
     many = int(record.get("samples", 1)) > 1
     deal = any(s.get("p_deal") for s in steps)
+    main = model or (every[0] if "eum" not in every else "eum")
+    why = deal and any(
+        s.get("reasons") and _float((s.get("p_deal") or {}).get(main)) < 1 for s in steps
+    )
     issues = list(record["issues"])
-    fig, axes, slot = _panels(len(issues) + deal, 2, 3.3, legend=True)
+    fig, axes, slot = _panels(len(issues) + deal + why, 2, 3.3, legend=True)
     ncols = 2 if len(axes) > 1 else 1
     for ax, issue in zip(axes, issues, strict=False):
         iid = issue["id"]
@@ -563,8 +639,28 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
         ax.set_ylim(lo_s - pad, hi_s + pad)
         _scale_words(ax, issue.get("low"), issue.get("high"), ncols)
         ax.set_title(iid, loc="left", fontweight="bold")
+    if why:
+        ax = axes[len(issues) + 1]
+        bottom = np.zeros(len(steps))
+        for key, color in REASON_COLORS.items():
+            share = np.array(
+                [
+                    _float((s.get("p_deal") or {}).get(main))
+                    if key == "deal"
+                    else _float(((s.get("reasons") or {}).get(main) or {}).get(key, 0.0))
+                    for s in steps
+                ]
+            )
+            share = np.nan_to_num(share)
+            if share.any():
+                ax.bar(xs, share, bottom=bottom, color=color, width=0.6, label=REASON_LABELS[key])
+                bottom += share
+        ax.set_ylim(0, 1.05)
+        ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+        ax.set_title(f"deal, or why not ({main})", loc="left", fontweight="bold")
+        ax.legend(loc="upper left", fontsize=7, ncol=2, framealpha=0.8)
     if deal:
-        ax = axes[-1]
+        ax = axes[len(issues)]
         for m in models:
             p = [_float((s.get("p_deal") or {}).get(m)) for s in steps]
             ax.plot(at[m], p, color=colors[m], marker=marker[m], ms=5, lw=1.8)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from summitry.analysis.deal import REASON_WORDS
 from summitry.forecast import Forecast
 from summitry.report import charts
 from summitry.report.html_parts import escape as _e
@@ -76,6 +77,9 @@ class ReportExtras:
         ``{model: P(deal) in [0, 1]}``.
     blocking
         ``{model: {actor id: share of draws in [0, 1] in which the actor blocks}}``.
+    deal
+        ``{model: the forecast record's p_deal entry}``: the interval and the reasons
+        for no deal (:meth:`summitry.forecast.Forecast.deal_dict`).
     winners
         ``{model: {actor id: (median, lo, hi)}}``: change in the actor's utility from
         the status quo to the forecast, with an interval.
@@ -95,6 +99,7 @@ class ReportExtras:
 
     p_deal: Mapping[str, float] | None = None
     blocking: Mapping[str, Mapping[str, float]] | None = None
+    deal: Mapping[str, Mapping[str, Any]] | None = None
     winners: Mapping[str, Mapping[str, tuple[float, float, float]]] | None = None
     drivers: Mapping[str, Sequence[tuple[str, float, float, float]]] | None = None
     miscalculation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
@@ -115,8 +120,13 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
         "outcomes.png": charts.outcome_chart(forecast),
     }
     if extras.p_deal:
+        reasons = None
+        if extras.deal and all(d.get("reasons") for d in extras.deal.values()):
+            reasons = {
+                m: {r: v["share"] for r, v in d["reasons"].items()} for m, d in extras.deal.items()
+            }
         figures["deal.png"] = charts.deal_chart(
-            extras.p_deal, extras.blocking, title=name, labels=labels
+            extras.p_deal, extras.blocking, title=name, labels=labels, reasons=reasons
         )
     if extras.winners:
         figures["winners.png"] = charts.winners_chart(extras.winners, title=name, labels=labels)
@@ -165,6 +175,7 @@ def extras_from(forecast: Forecast, *, drivers: Any = None, timeline: Any = None
     return ReportExtras(
         p_deal=None if deal is None else {m: d["p_deal"] for m, d in deal.items()},
         blocking=None if deal is None else {m: d["blocking"] for m, d in deal.items()},
+        deal=deal,
         winners=winners or None,
         drivers=ranked,
         miscalculation=full["miscalculation"] or None,
@@ -314,12 +325,34 @@ def _deal(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
     out = _figure(
         images,
         "deal.png",
-        "P(deal) per model",
-        "Left: share of draws in which every veto player accepts the model's outcome. "
-        "Right (when computed): how often each actor blocks it.",
+        "P(deal) per model, and why the other draws have no deal",
+        "Left: share of draws in which every party accepts the model's outcome and it keeps "
+        "every link. Right: the deal share and the share of each reason for no deal "
+        "(docs/deal.md); older runs show who blocks instead.",
     )
-    rows = [[_e(m), "—" if p is None else f"{float(p):.0%}"] for m, p in extras.p_deal.items()]
-    return out + _table(["model", "P(deal)"], rows, "num") + _note(extras, "deal")
+    detail = extras.deal or {}
+    shown = [
+        r
+        for r in REASON_WORDS
+        if any((d.get("reasons") or {}).get(r, {}).get("share", 0) > 0 for d in detail.values())
+    ]
+    head = ["model", "P(deal)", "90 % interval", *(REASON_WORDS[r] for r in shown)]
+    rows = []
+    for m, p in extras.p_deal.items():
+        d = detail.get(m, {})
+        lo_hi = d.get("interval")
+        cells = [
+            _e(m),
+            "—" if p is None else f"{float(p):.0%}",
+            "—" if not lo_hi else f"{lo_hi[0]:.0%} to {lo_hi[1]:.0%}",
+        ]
+        for r in shown:
+            entry = d["reasons"][r]
+            who = ", ".join(list(entry["who"])[:3])
+            cell = "—" if entry["share"] <= 0 else f"{entry['share']:.0%}"
+            cells.append(cell + (f' <span class="dim">{_e(who)}</span>' if who else ""))
+        rows.append(cells)
+    return out + _table(head, rows, "num") + _note(extras, "deal")
 
 
 def _winners(extras: ReportExtras, images: Mapping[str, bytes], sc: Scenario) -> str:

@@ -222,7 +222,9 @@ def timeline_html(
             cells.append(text)
         if has_deal:
             p = (step.get("p_deal") or {}).get(model)
-            cells.append("—" if p is None else f"{float(p):.0%}")
+            why = (step.get("why") or {}).get(model)
+            text = "—" if p is None else f"{float(p):.0%}"
+            cells.append(text + (f"<br>{_dim(_e(why))}" if why else ""))
         if has_misc:
             scores = (step.get("miscalculation") or {}).get(model)
             cells.append(_largest_miscalculation(scores, labels or {}))

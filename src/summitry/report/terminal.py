@@ -17,6 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from summitry.analysis.deal import REASON_WORDS, reason_text
 from summitry.forecast import Forecast, StopSummary
 from summitry.models import Model
 from summitry.scenario import Issue, Scale, Scenario
@@ -24,6 +25,7 @@ from summitry.store import RunRecord, RunSummary
 from summitry.trajectory import Stop
 
 __all__ = [
+    "deal_table",
     "example_list",
     "forecast_table",
     "model_list",
@@ -199,8 +201,53 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
         for name in result["models"]:
             d = deal[name]
             text = Text(f"{d['p_deal']:.0%}", style="bold")
-            if d["top_blocker"]:
-                text.append(f"\nblocked by {d['top_blocker']}", style="dim")
+            if result["samples"] > 1 and d.get("interval"):
+                lo, hi = d["interval"]
+                text.append(f" [{lo:.0%}, {hi:.0%}]", style="dim")
+            why = reason_text(d)
+            if why:
+                text.append(f"\n{why}", style="dim")
+            cells.append(text)
+        table.add_row(*cells)
+    return table
+
+
+def deal_table(result: Mapping[str, Any]) -> Table | None:
+    """Why there is no deal: the share of draws of each reason per model, and who it names.
+
+    None where every model's forecast is a deal in every draw, or without P(deal).
+    """
+    deal = result.get("p_deal")
+    if not deal or all(d["p_deal"] >= 1 or not d.get("reasons") for d in deal.values()):
+        return None
+    table = Table(
+        title="why no deal: share of draws and who stands in the way",
+        caption="shares of all draws; names: the parties (or links) each reason names most "
+        "often (docs/deal.md)",
+        caption_justify="left",
+    )
+    table.add_column("reason", no_wrap=True)
+    for name in deal:
+        table.add_column(name, justify="right")
+    cells: list[RenderableType] = [Text("deal", style="bold")]
+    for d in deal.values():
+        cells.append(Text(f"{d['p_deal']:.0%}", style="bold"))
+    table.add_row(*cells, end_section=True)
+    for reason, words in REASON_WORDS.items():
+        shares = [
+            (d.get("reasons") or {}).get(reason, {"share": 0.0, "who": {}}) for d in deal.values()
+        ]
+        if not any(r["share"] > 0 for r in shares):
+            continue
+        cells = [words]
+        for r in shares:
+            if r["share"] <= 0:
+                cells.append(Text("-", style="dim"))
+                continue
+            text = Text(f"{r['share']:.0%}")
+            who = list(r["who"])[:3]
+            if who:
+                text.append("\n" + ", ".join(who), style="dim")
             cells.append(text)
         table.add_row(*cells)
     return table
@@ -335,7 +382,8 @@ def run_view(record: RunRecord) -> Group:
     for key, value in rows:
         head.add_row(key, value)
     parts: list[RenderableType] = [head, Text(""), stored_forecast_table(record.result)]
-    for table in (winners_table(record.result), miscalculation_table(record.result)):
+    tables = (deal_table(record.result), winners_table(record.result))
+    for table in (*tables, miscalculation_table(record.result)):
         if table is not None:
             parts.append(table)
     return Group(*parts)

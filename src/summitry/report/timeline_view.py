@@ -14,6 +14,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from summitry.analysis.deal import reason_text
 from summitry.timeline import TimelineStep
 
 __all__ = ["timeline_json", "timeline_record", "timeline_table"]
@@ -63,6 +64,11 @@ def timeline_record(steps: Sequence[TimelineStep]) -> dict[str, Any]:
                 },
                 "p_deal": {m: d["p_deal"] for m, d in deal.items()} or None,
                 "top_blocker": {m: d["top_blocker"] for m, d in deal.items()} or None,
+                "reasons": {
+                    m: {r: v["share"] for r, v in d["reasons"].items()} for m, d in deal.items()
+                }
+                or None,
+                "why": {m: reason_text(d) for m, d in deal.items()} or None,
                 "miscalculation": {
                     m: {r["actor"]: r["score"] for r in rows} for m, rows in misc.items()
                 }
@@ -111,7 +117,11 @@ def timeline_table(record: dict[str, Any], model: str) -> Table:
             cells.append(text)
         if has_deal:
             p = (step["p_deal"] or {}).get(model)
-            cells.append("-" if p is None else f"{p:.0%}")
+            why = (step.get("why") or {}).get(model)
+            text = Text("-" if p is None else f"{p:.0%}", style="bold")
+            if why:
+                text.append(f"\n{why}", style="dim")
+            cells.append(text)
         table.add_row(*cells)
     return table
 
