@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 
 from summitry._schema import Finite, Frozen, Id, unknown
 from summitry.perception import Belief, BeliefChange, MessageChange
+from summitry.terms import DATE
 
 __all__ = [
     "CapabilityChange",
@@ -124,7 +125,6 @@ Change = Annotated[
     Field(discriminator="kind"),
 ]
 
-DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 
 
 class Event(Frozen):

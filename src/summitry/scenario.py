@@ -278,6 +278,10 @@ def scenario_error(exc: ValidationError, *, file: str | None = None) -> Scenario
         if extra:
             err = extra[0]
     loc = tuple(p for p in err["loc"] if p not in ("function-after", "function-before"))
+    # a tagged union (links by kind) puts the tag in the path: links[2].credibility.discount
+    loc = tuple(
+        p for k, p in enumerate(loc) if not (k > 1 and loc[0] == "links" and p in _LINK_KINDS)
+    )
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -285,6 +289,8 @@ def scenario_error(exc: ValidationError, *, file: str | None = None) -> Scenario
         msg = f"unknown field '{loc[-1]}'" if loc else "unknown field"
     elif err["type"] == "missing":
         msg = f"required field '{loc[-1]}' is missing" if loc else "a required field is missing"
+    elif err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == DATE:
+        msg = f"{err['input']!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
     elif err["type"] == "string_pattern_mismatch":
         msg = (
             f"{err['input']!r} is not a valid id: use a non-empty name with no '.' "
@@ -300,8 +306,10 @@ def scenario_error(exc: ValidationError, *, file: str | None = None) -> Scenario
     return ScenarioError(msg, file=file, location=field_path(loc) or None)
 
 
+_LINK_KINDS = ("together", "sequence", "credibility")
 _PLAIN = {
     "greater_than_equal": "{ge:g} or more",
+    "less_than_equal": "{le:g} or less",
     "greater_than": "more than {gt:g}",
     "finite_number": "a finite number",
     "float_parsing": "a number",
