@@ -124,6 +124,10 @@ def scenario_summary(scenario: Scenario) -> Group:
         ("sha256   ", "dim"),
         scenario.digest(),
     )
+    terms = _terms_lines(scenario)
+    if terms:
+        head.append("\n")
+        head.append(terms)
     table = Table()
     for column in ("issue", "scale", "status quo", "actors"):
         table.add_column(column, no_wrap=True)
@@ -135,6 +139,29 @@ def scenario_summary(scenario: Scenario) -> Group:
             str(sum(issue.id in stances for stances in scenario.positions.values())),
         )
     return Group(head, table)
+
+
+def _terms_lines(scenario: Scenario) -> Text:
+    """Walk-away values, links, ratifiers and the recorded outcome, one line each."""
+    lines = []
+    walk = [f"{a.id} {a.walk_away:+.2f}" for a in scenario.actors if a.walk_away is not None]
+    if walk:
+        lines.append(("walk-away", ", ".join(walk)))
+    for link in scenario.links:
+        if link.kind == "credibility":
+            what = f"{link.actor} discounts {link.issue} promises by {link.discount:.0%}"
+        elif link.kind == "together":
+            what = " + ".join(link.issues) + " settle together"
+        else:
+            what = f"{link.then} only after {link.first}"
+        lines.append(("link", f"{link.id}: {what}"))
+    for r in scenario.ratifiers:
+        issues = ", ".join(r.issues) or "its issues"
+        lines.append(("ratifier", f"{r.label} on {issues}"))
+    if scenario.outcome is not None:
+        o = scenario.outcome
+        lines.append(("outcome", f"{'deal' if o.deal else 'no deal'} ({o.date}); {o.source}"))
+    return Text("\n").join(Text.assemble((f"{key} ".ljust(9), "dim"), value) for key, value in lines)
 
 
 def _name_lines(pairs: Iterable[tuple[str, str]]) -> Text:
