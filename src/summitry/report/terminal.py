@@ -161,7 +161,9 @@ def _terms_lines(scenario: Scenario) -> Text:
     if scenario.outcome is not None:
         o = scenario.outcome
         lines.append(("outcome", f"{'deal' if o.deal else 'no deal'} ({o.date}); {o.source}"))
-    return Text("\n").join(Text.assemble((f"{key} ".ljust(9), "dim"), value) for key, value in lines)
+    return Text("\n").join(
+        Text.assemble((f"{key} ".ljust(9), "dim"), value) for key, value in lines
+    )
 
 
 def _name_lines(pairs: Iterable[tuple[str, str]]) -> Text:
