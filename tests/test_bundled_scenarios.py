@@ -148,6 +148,25 @@ def _inputs_equal(a: Scenario, b: Scenario, *, status_quo: bool = True) -> None:
         assert (u is None or np.isnan(u).all()) == (v is None or np.isnan(v).all()), field
         if u is not None and v is not None:
             np.testing.assert_allclose(u, v, err_msg=field)
+    s, t = x.terms, y.terms  # walk-away values, credibility, ratifiers, links
+    assert (s is None) == (t is None), "terms"
+    if s is not None:
+        assert s.ratifiers == t.ratifiers
+        for field in (
+            "walk_away",
+            "discount",
+            "ratifier_actor",
+            "ratifier_position",
+            "ratifier_salience",
+            "ratifier_walk_away",
+            "ratifier_trigger",
+        ):
+            np.testing.assert_allclose(getattr(s, field), getattr(t, field), err_msg=field)
+        assert [(k.id, k.kind, k.issues) for k in s.links] == [
+            (k.id, k.kind, k.issues) for k in t.links
+        ]
+        for k, m in zip(s.links, t.links, strict=True):
+            np.testing.assert_allclose(k.min_move, m.min_move, err_msg=k.id)
 
 
 def test_korea_timeline_meets_the_two_summit_files() -> None:
@@ -181,3 +200,28 @@ def test_ec_example_matches_input_file() -> None:
     assert sc.metadata["bdm_forecast"] == pytest.approx(8.35)
     assert {ev.source for ev in sc.evidence} == {"ExampleActors-input.csv"}
     assert {ev.supports for ev in sc.evidence} == {f"actors.{a}" for a in EC_INPUTS}
+
+
+def _date(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in str(text).split("-"))
+
+
+def _known_by(when: str, as_of: str) -> bool:
+    """True when ``when`` is surely on or before ``as_of`` (compared as far as both go)."""
+    a, b = _date(when), _date(as_of)
+    n = min(len(a), len(b))
+    return a[:n] < b[:n] or (a[:n] == b[:n] and len(a) >= len(b))
+
+
+@pytest.mark.parametrize("name", ["korea-singapore-2018", "korea-hanoi-2019"])
+def test_korea_uses_only_what_was_known_on_its_as_of_date(name: str) -> None:
+    sc = load(name)
+    as_of = sc.metadata["as_of"]
+    published = {s["file"]: s["published"] for s in sc.metadata["sources"]}
+    for doc in sc.metadata.get("background", []):
+        assert _known_by(doc["date"], as_of), doc["title"]
+    for ev in sc.evidence:
+        if ev.fact_date is not None:
+            assert _known_by(ev.fact_date, as_of), ev.supports
+        elif ev.source in published:
+            assert _known_by(published[ev.source], as_of), f"{ev.supports} needs a fact_date"
