@@ -67,10 +67,10 @@ def test_table_has_a_row_per_model_and_baseline(tiny):
         if line.startswith("│")
     ]
     assert cells == [
-        ["compromise", "7.5", "1.14", "4.32", "100%", "0.000"],
-        ["median", "20.0", "1.00", "10.50", "100%", "0.000"],
-        ["nothing-changes", "30.0", "2.00", "16.00", "0%", "1.000"],
-        ["compromise-mean", "7.5", "1.14", "4.32", "100%", "0.000"],
+        ["compromise", "7.5", "1.14", "4.32", "4.32", "100%", "0.000"],
+        ["median", "20.0", "1.00", "10.50", "10.50", "100%", "0.000"],
+        ["nothing-changes", "30.0", "2.00", "16.00", "16.00", "0%", "1.000"],
+        ["compromise-mean", "7.5", "1.14", "4.32", "4.32", "100%", "0.000"],
     ]
     text = result.stdout
     assert "recorded outcome: deal · 2020-05-01 · source: Test gazette" in text

@@ -153,6 +153,26 @@ class Forecast:
             out[name] = {i: float(v) for i, v in zip(traj.inputs.issues, values, strict=True)}
         return out
 
+    def settled_outcomes(self) -> dict[str, dict[str, float]] | None:
+        """Where each issue settles once a draw without a deal keeps the status quo.
+
+        Per draw, the model's forecast where it is a deal (:mod:`summitry.analysis.deal`),
+        else the status quo; the median over draws, on each issue's scale. None without a
+        status quo. The models forecast where issues would settle if the parties agreed;
+        this is the forecast of where they stand afterwards.
+        """
+        results = self.deal_results
+        if results is None:
+            return None
+        out = {}
+        for name, traj in self.trajectories.items():
+            inputs = traj.inputs
+            deal = results[name].deal[:, None]
+            settled = inputs.to_scale(np.where(deal, traj.outcome, inputs.status_quo))
+            values = np.median(settled, axis=0)
+            out[name] = {i: float(v) for i, v in zip(inputs.issues, values, strict=True)}
+        return out
+
     def quantiles(self, q: Sequence[float]) -> dict[str, dict[str, list[float]]]:
         """Outcome quantiles ``q`` (in [0, 1]) over samples, per model per issue."""
         out = {}

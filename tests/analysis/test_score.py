@@ -122,6 +122,10 @@ def test_veto_player_hurt_by_every_move_gives_p_deal_zero():
     assert result.row("median").p_deal == 0.0
     assert result.row("median").brier == 1.0
     assert result.row(COMPROMISE_MEAN).brier == 1.0
+    # with no deal in any draw the settled forecast is the status quo
+    nothing = result.row(NOTHING_CHANGES).mae
+    assert result.row("median").mae_settled == pytest.approx(nothing)
+    assert result.row("median").mae != pytest.approx(nothing)
 
 
 def test_brier_of_a_fractional_p_deal():
@@ -179,7 +183,16 @@ def test_record_is_json_ready_and_complete():
     assert record["issues"][0] == {"id": "tariff", "scale": [0.0, 100.0], "recorded": 40.0}
     assert json.loads(json.dumps(record)) == record
     row = record["rows"][0]
-    assert list(row) == ["name", "kind", "forecast", "errors", "mae", "p_deal", "brier"]
+    assert list(row) == [
+        "name",
+        "kind",
+        "forecast",
+        "errors",
+        "mae",
+        "mae_settled",
+        "p_deal",
+        "brier",
+    ]
 
 
 # -- timeline step ----------------------------------------------------------------------

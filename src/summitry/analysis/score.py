@@ -13,6 +13,8 @@ For every row, on each issue with a recorded value::
 
     error_k = |forecast_k - recorded_k|          (points of the issue's scale)
     MAE     = mean of error_k over those issues
+    MAE settled: the same for the settled forecast (a draw without a deal keeps the
+                 status quo), the forecast of where issues stand afterwards
     Brier   = (P(deal) - o) ** 2                 (o = 1 if a deal was made, else 0)
 
 The forecast of a model is its median outcome over samples (:meth:`Forecast.outcomes`)
@@ -83,6 +85,9 @@ class ScoreRow:
         None where the forecast is None.
     mae
         Mean of ``errors``; None when no issue has a recorded value or an error is None.
+    mae_settled
+        The same for the settled forecast: in each draw the forecast where it is a deal,
+        else the status quo (:meth:`Forecast.settled_outcomes`), median over draws.
     p_deal
         Probability of a deal given by the row, in [0, 1].
     brier
@@ -96,6 +101,7 @@ class ScoreRow:
     mae: float | None
     p_deal: float
     brier: float
+    mae_settled: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "forecast", MappingProxyType(dict(self.forecast)))
@@ -109,6 +115,7 @@ class ScoreRow:
             "forecast": dict(self.forecast),
             "errors": dict(self.errors),
             "mae": self.mae,
+            "mae_settled": self.mae_settled,
             "p_deal": self.p_deal,
             "brier": self.brier,
         }
@@ -335,13 +342,11 @@ def _row(
     p_deal: float,
     outcome: Outcome,
     issues: Sequence[str],
+    settled: Mapping[str, float | None] | None = None,
 ) -> ScoreRow:
-    errors = {}
-    for issue in issues:
-        value = values[issue]
-        errors[issue] = None if value is None else abs(value - outcome.issues[issue].value)
-    known = [e for e in errors.values() if e is not None]
-    mae = float(np.mean(known)) if known and len(known) == len(errors) else None
+    errors = _errors(values, outcome, issues)
+    mae = _mae(errors)
+    mae_settled = mae if settled is None else _mae(_errors(settled, outcome, issues))
     hit = 1.0 if outcome.deal else 0.0
     return ScoreRow(
         name=name,
@@ -351,7 +356,21 @@ def _row(
         mae=mae,
         p_deal=float(p_deal),
         brier=(float(p_deal) - hit) ** 2,
+        mae_settled=mae_settled,
     )
+
+
+def _errors(
+    values: Mapping[str, float | None], outcome: Outcome, issues: Sequence[str]
+) -> dict[str, float | None]:
+    return {
+        i: None if values[i] is None else abs(values[i] - outcome.issues[i].value) for i in issues
+    }
+
+
+def _mae(errors: Mapping[str, float | None]) -> float | None:
+    known = [e for e in errors.values() if e is not None]
+    return float(np.mean(known)) if known and len(known) == len(errors) else None
 
 
 def score_forecast(
@@ -413,16 +432,19 @@ def score_forecast(
     issues = tuple(i for i in scenario.issue_ids if i in outcome.issues)
     rows = []
     outcomes = result.outcomes()
+    settled = result.settled_outcomes() or {}
     for name in result.trajectories:
         values = {i: _finite(v) for i, v in outcomes[name].items()}
-        rows.append(_row(name, "model", values, deal[name]["p_deal"], outcome, issues))
+        kept = {i: _finite(v) for i, v in settled[name].items()}
+        rows.append(_row(name, "model", values, deal[name]["p_deal"], outcome, issues, kept))
     status_quo = {i.id: float(i.status_quo) for i in scenario.issues if i.status_quo is not None}
     rows.append(_row(NOTHING_CHANGES, "baseline", status_quo, 0.0, outcome, issues))
     base_deal = deal if baseline is result else baseline.deal_dict()
     assert base_deal is not None
     values = {i: _finite(v) for i, v in baseline.outcomes()[Compromise.name].items()}
+    kept = {i: _finite(v) for i, v in (baseline.settled_outcomes() or {})[Compromise.name].items()}
     p_deal = base_deal[Compromise.name]["p_deal"]
-    rows.append(_row(COMPROMISE_MEAN, "baseline", values, p_deal, outcome, issues))
+    rows.append(_row(COMPROMISE_MEAN, "baseline", values, p_deal, outcome, issues, kept))
     return Score(
         scenario=scenario.name,
         input_sha256=result.input_sha256,

@@ -60,7 +60,10 @@ def score_caption(record: Mapping[str, Any]) -> str:
         run.append(f"{record['samples']} samples")
     lines.append(" · ".join(run))
     lines.append("issue columns: |forecast - recorded|, points of the issue's scale")
-    lines.append("MAE: mean of those errors · Brier: (P(deal) - o)², o = 1 for a deal, else 0")
+    lines.append(
+        "MAE: mean of those errors · MAE settled: the same where a draw without a deal keeps "
+        "the status quo · Brier: (P(deal) - o)², o = 1 for a deal, else 0"
+    )
     return "\n".join(lines)
 
 
@@ -77,7 +80,7 @@ def score_table(record: Mapping[str, Any]) -> Table:
     for issue in record["issues"]:
         recorded = _points(issue["recorded"], issue["scale"])
         table.add_column(f"{issue['id']}\nrecorded {recorded}", justify="right")
-    for column in ("MAE", "P(deal)", "Brier"):
+    for column in ("MAE", "MAE settled", "P(deal)", "Brier"):
         table.add_column(column, justify="right")
     for n, row in enumerate(record["rows"]):
         baseline = row["kind"] == "baseline"
@@ -86,8 +89,9 @@ def score_table(record: Mapping[str, Any]) -> Table:
         cells: list[Any] = [Text(row["name"], style="italic" if baseline else "bold")]
         for issue in record["issues"]:
             cells.append(_points(row["errors"][issue["id"]], issue["scale"]))
-        mae = row["mae"]
-        cells.append("—" if mae is None else f"{mae:.2f}")
+        for key in ("mae", "mae_settled"):
+            mae = row.get(key)
+            cells.append("—" if mae is None else f"{mae:.2f}")
         cells.append(f"{row['p_deal']:.0%}")
         cells.append(f"{row['brier']:.3f}")
         table.add_row(*cells)
