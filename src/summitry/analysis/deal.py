@@ -62,11 +62,12 @@ LEVEL = 0.9
 """Coverage of the interval reported beside P(deal)."""
 
 
-def reason_text(entry: Mapping[str, Any]) -> str:
+def reason_text(entry: Mapping[str, Any], names: int = 2) -> str:
     """``"no zone: us, dprk"`` or ``"blocked by us"``: a model's ``p_deal`` entry in words.
 
     Takes an entry of :meth:`summitry.forecast.Forecast.deal_dict` (or of a stored run,
-    which may predate the reasons); empty where every draw is a deal.
+    which may predate the reasons) and names at most ``names`` parties; empty where every
+    draw is a deal.
     """
     reasons = entry.get("reasons")
     if not reasons:
@@ -74,7 +75,7 @@ def reason_text(entry: Mapping[str, Any]) -> str:
     top = entry.get("top_reason")
     if top is None:
         return ""
-    who = ", ".join(list(reasons[top]["who"])[:2])
+    who = ", ".join(list(reasons[top]["who"])[:names])
     if top == "blocked":
         return f"blocked by {who}" if who else "blocked"
     short = {"no_zone": "no zone", "commitment": "commitment", "mutual_optimism": "optimism"}

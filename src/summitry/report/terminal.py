@@ -205,7 +205,7 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
     )
     table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
     table.add_column("issue", no_wrap=True)
-    table.add_column("status quo", justify="right")
+    table.add_column("status quo", justify="right", no_wrap=True, min_width=6)
     for name in result["models"]:
         table.add_column(name, justify="right", no_wrap=True)
     for data in result["issues"]:
@@ -233,7 +233,7 @@ def stored_forecast_table(result: Mapping[str, Any]) -> Table:
             if result["samples"] > 1 and d.get("interval"):
                 lo, hi = d["interval"]
                 text.append(f" [{lo:.0%}, {hi:.0%}]", style="dim")
-            why = reason_text(d)
+            why = reason_text(d, names=1)
             if why:
                 text.append(f"\n{why}", style="dim")
             cells.append(text)
