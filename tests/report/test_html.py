@@ -244,3 +244,17 @@ def test_cli_report_without_drivers_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert not (out / "drivers.png").exists()
     assert "which inputs move each outcome most" in (out / "index.html").read_text()
+
+
+def test_deal_section_shows_the_interval_and_the_reasons(tmp_path):
+    sc = io.load("korea-hanoi-2019")
+    fc = forecast(sc, ["compromise", "nash"], samples=30, seed=1)
+    extras = report_html.extras_from(fc)
+    page = build_report(fc, tmp_path / "r", extras=extras).read_text()
+    section = page[page.index('id="deal"') : page.index('id="winners"')]
+    assert "90 % interval" in section
+    deal = fc.deal_dict()
+    for key, words in report_html.REASON_WORDS.items():
+        anywhere = any(d["reasons"][key]["share"] > 0 for d in deal.values())
+        assert (f"<th>{words}</th>" in section) == anywhere, key
+    assert "<th>commitment problem</th>" in section  # the Hanoi encoding's main reason

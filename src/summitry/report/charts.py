@@ -655,10 +655,10 @@ def timeline_chart(record: Mapping[str, Any], model: str | None = None) -> Figur
             if share.any():
                 ax.bar(xs, share, bottom=bottom, color=color, width=0.6, label=REASON_LABELS[key])
                 bottom += share
-        ax.set_ylim(0, 1.05)
+        ax.set_ylim(0, 1.36)  # room above 100 % for the legend
         ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
         ax.set_title(f"deal, or why not ({main})", loc="left", fontweight="bold")
-        ax.legend(loc="upper left", fontsize=7, ncol=2, framealpha=0.8)
+        ax.legend(loc="upper center", fontsize=7, ncol=3, frameon=False)
     if deal:
         ax = axes[len(issues)]
         for m in models:
