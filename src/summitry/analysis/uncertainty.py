@@ -14,6 +14,7 @@ never on how the work is split between processes or machines.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from scipy.special import ndtr, ndtri
@@ -60,14 +61,7 @@ def spread(scenario: Scenario) -> Spread:
     for a, actor_id in enumerate(actor_ids):
         for issue_id, stance in scenario.positions.get(actor_id, {}).items():
             i = issue_ids.index(issue_id)
-            pos[a, i] = (
-                default.position if stance.position_sd is None else stance.position_sd / width[i]
-            )
-            sal[a, i] = (
-                default.salience
-                if stance.salience_sd is None
-                else stance.salience_sd / scenario.salience_scale
-            )
+            pos[a, i], sal[a, i] = _stance_sd(scenario, stance, width[i])
     cap = np.array(
         [
             default.capability * a.capability if a.capability_sd is None else a.capability_sd
@@ -75,6 +69,18 @@ def spread(scenario: Scenario) -> Spread:
         ]
     )
     return Spread(pos, sal, cap)
+
+
+def _stance_sd(scenario: Scenario, stance: Any, width: float) -> tuple[float, float]:
+    """A stance's position and salience spreads on [0, 1], or the scenario's defaults."""
+    default = scenario.uncertainty
+    pos = default.position if stance.position_sd is None else stance.position_sd / width
+    sal = (
+        default.salience
+        if stance.salience_sd is None
+        else stance.salience_sd / scenario.salience_scale
+    )
+    return pos, sal
 
 
 def _truncated_normal(
@@ -146,20 +152,12 @@ def _draw_terms(scenario: Scenario, base: Inputs, n_samples: int, seed: int) -> 
     walk_sd = np.array([a.walk_away_sd or 0.0 for a in scenario.actors])
     r_pos_sd = r_sal_sd = r_walk_sd = None
     if terms is not None and terms.ratifiers:
-        default = scenario.uncertainty
         n_r, n_i = len(terms.ratifiers), base.n_issues
         r_pos_sd, r_sal_sd = np.zeros((n_r, n_i)), np.zeros((n_r, n_i))
         for r, rat in enumerate(scenario.ratifiers):
             for issue_id, st in rat.positions.items():
                 i = base.issues.index(issue_id)
-                r_pos_sd[r, i] = (
-                    default.position if st.position_sd is None else st.position_sd / width[i]
-                )
-                r_sal_sd[r, i] = (
-                    default.salience
-                    if st.salience_sd is None
-                    else st.salience_sd / scenario.salience_scale
-                )
+                r_pos_sd[r, i], r_sal_sd[r, i] = _stance_sd(scenario, st, width[i])
         r_walk_sd = np.array([r.walk_away_sd or 0.0 for r in scenario.ratifiers])
     uncertain = sq_sd.any() or (
         terms is not None
