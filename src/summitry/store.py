@@ -41,12 +41,13 @@ from typing import Any
 
 import numpy as np
 
-from summitry.errors import SummitryError
+from summitry.errors import ParameterError, SummitryError
 from summitry.forecast import Forecast, replay
 from summitry.scenario import Scenario
 
 __all__ = [
     "FILENAME",
+    "LIST_MAX",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "RunRecord",
@@ -67,6 +68,9 @@ SCHEMA_VERSION = 1
 TIMEOUT_S = 30.0
 """How long a connection waits for another writer before giving up (seconds)."""
 
+LIST_MAX = 10_000
+"""Most runs ``summitry runs list --limit N`` shows at once."""
+
 ID_LENGTH = 12
 """Run ids are the first 12 hex digits of a random UUID."""
 
@@ -74,6 +78,7 @@ IGNORED_ON_RERUN = ("summitry_version", "models.*.summary")
 """Paths of the result that :meth:`RunStore.rerun` does not compare (descriptions only)."""
 
 _HEX = re.compile(r"[0-9a-f]+")
+_SQLITE_MAX_INT = 2**63 - 1
 
 
 class StoreError(SummitryError):
@@ -293,6 +298,21 @@ class RunStore:
             _insert_models(con, run_id, models)
         return run_id
 
+    def check(self) -> None:
+        """Open the store as :meth:`record` does, creating the file when it is missing.
+
+        A command calls this before it writes its output and records the run only after,
+        so that a store it cannot use stops it before anything is written, and a command
+        that fails while writing records nothing.
+
+        Raises
+        ------
+        StoreError
+            When the file cannot be created, read or brought up to date.
+        """
+        with self._open(create=True):
+            pass
+
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
@@ -301,24 +321,35 @@ class RunStore:
             return 0 if con is None else con.execute("SELECT count(*) FROM runs").fetchone()[0]
 
     def list(self, limit: int | None = 20) -> list[RunSummary]:
-        """The most recent runs, newest first; ``limit=None`` lists every run."""
+        """The most recent runs, newest first; ``limit=None`` lists every run.
+
+        A limit larger than SQLite's integers (above ``2**63 - 1``) lists every run too.
+
+        Raises
+        ------
+        ParameterError
+            When ``limit`` is not a whole number of 0 or more.
+        """
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise ParameterError(f"the limit must be a whole number; got {limit!r}")
+        if limit is not None and limit < 0:
+            raise ParameterError(f"the limit must be 0 or more; got {limit}")
+        bound = -1 if limit is None or limit > _SQLITE_MAX_INT else limit
         with self._open() as con:
             if con is None:
                 return []
-            rows = con.execute(
-                "SELECT id, created, scenario_name, source, samples, seed, input_sha256"
-                " FROM runs ORDER BY seq DESC LIMIT ?",
-                (-1 if limit is None else limit,),
+            # one query, so that the runs and their models come from the same moment
+            found = con.execute(
+                "SELECT r.id, r.created, r.scenario_name, r.source, r.samples, r.seed,"
+                " r.input_sha256, m.name FROM (SELECT * FROM runs ORDER BY seq DESC LIMIT ?) r"
+                " LEFT JOIN run_models m ON m.run_id = r.id ORDER BY r.seq DESC, m.position",
+                (bound,),
             ).fetchall()
-            names: dict[str, list[str]] = {row[0]: [] for row in rows}
-            if names:
-                marks = ", ".join("?" * len(names))
-                for run_id, name in con.execute(
-                    f"SELECT run_id, name FROM run_models WHERE run_id IN ({marks})"
-                    " ORDER BY run_id, position",
-                    list(names),
-                ):
-                    names[run_id].append(name)
+        rows: dict[str, tuple[Any, ...]] = {}
+        names: dict[str, list[str]] = {}
+        for *row, name in found:
+            rows.setdefault(row[0], tuple(row))
+            names.setdefault(row[0], []).extend([] if name is None else [name])
         return [
             RunSummary(
                 id=run_id,
@@ -330,7 +361,7 @@ class RunStore:
                 seed=seed,
                 input_sha256=sha,
             )
-            for run_id, created, scenario_name, source, samples, seed, sha in rows
+            for run_id, created, scenario_name, source, samples, seed, sha in rows.values()
         ]
 
     def get(self, run_id: str) -> RunRecord:

@@ -179,6 +179,111 @@ def test_a_file_in_the_way_is_an_error(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+@pytest.fixture(scope="module")
+def small_result():
+    return forecast(io.load("ec-example"), ["compromise"])
+
+
+def test_an_existing_report_is_replaced_whole(tmp_path, small_result):
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o750)
+    for name in ("drivers.png", "an-older-chart.png", "index.html"):
+        (out / name).write_bytes(b"stale")
+    page = build_report(small_result, out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "outcomes.png",
+        "trajectories.png",
+    ]
+    assert page.read_text().startswith("<!DOCTYPE html>")
+    assert (out.stat().st_mode & 0o777) == 0o750  # the folder keeps its permissions
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_failed_move_puts_the_old_report_back(tmp_path, monkeypatch, small_result):
+    out = tmp_path / "out"
+    build_report(small_result, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    rename = os.rename
+
+    def refuse_the_new_folder(src, dst):
+        if str(src).endswith(".tmp"):
+            raise OSError(13, "Permission denied", str(dst))
+        rename(src, dst)
+
+    monkeypatch.setattr(report_html.os, "rename", refuse_the_new_folder)
+    with pytest.raises(OSError, match="Permission denied"):
+        build_report(forecast(io.load("ec-example"), ["compromise", "median"]), out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_failure_while_writing_keeps_the_old_report(tmp_path, monkeypatch, small_result):
+    out = tmp_path / "out"
+    build_report(small_result, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_html.os, "fsync", broken)
+    with pytest.raises(OSError, match="No space"):
+        build_report(small_result, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+@pytest.mark.parametrize("other", ["notes.txt", "sub/", "index.html/"])
+def test_a_folder_holding_other_work_is_not_replaced(tmp_path, small_result, other):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "outcomes.png").write_bytes(b"old")
+    if other.endswith("/"):
+        (out / other.rstrip("/")).mkdir()
+    else:
+        (out / other).write_text("mine")
+    with pytest.raises(FileExistsError, match="not part of a report"):
+        build_report(small_result, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(["outcomes.png", other.rstrip("/")])
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_link_to_a_report_folder_stays_a_link(tmp_path, small_result):
+    real = tmp_path / "real"
+    build_report(small_result, real)
+    (real / "drivers.png").write_bytes(b"stale")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    page = build_report(small_result, link)
+    assert page == link / "index.html" and link.is_symlink()
+    assert sorted(p.name for p in real.iterdir()) == [
+        "index.html",
+        "outcomes.png",
+        "trajectories.png",
+    ]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs a non-root POSIX user")
+def test_a_folder_that_cannot_be_written_is_not_replaced(tmp_path, small_result):
+    out = tmp_path / "out"
+    build_report(small_result, out)
+    out.chmod(0o555)
+    try:
+        with pytest.raises(PermissionError):
+            build_report(small_result, out)
+        assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    finally:
+        out.chmod(0o755)
+
+
+def test_the_current_folder_is_not_replaced(tmp_path, monkeypatch, small_result):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(IsADirectoryError, match="folder of its own"):
+        build_report(small_result, ".")
+    assert list(tmp_path.iterdir()) == []
+
+
 # -- command line --------------------------------------------------------------------------
 
 runner = CliRunner()

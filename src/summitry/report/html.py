@@ -10,18 +10,19 @@ timeline sections appear only where actors hold beliefs or the scenario has even
 parts of the page are written by :mod:`summitry.report.html_timeline`).
 
 The same forecast and extras give byte-identical files (no time of day is written). Files
-go to a temporary folder beside the target and are moved in only when all is drawn, so a
-failure leaves no half-written report.
+go to a temporary folder beside the target, which takes the target's place only when all
+is written, so a failure leaves no half-written report and an earlier report is replaced
+whole.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import errno
 import math
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,24 +190,38 @@ def build_report(
 ) -> Path:
     """Write ``index.html`` and the chart PNGs into ``out_dir``; return the page's path.
 
-    The folder (and its parents) is created when missing. Chart files of an earlier
-    report in the same folder that this report does not have are removed.
+    The files are written to a temporary folder beside ``out_dir``, which is moved into
+    place only when every file is complete. An existing report folder is replaced as a
+    whole, so nothing of the earlier report survives (a chart this report does not draw
+    goes with it); a missing folder is created, with its parents.
 
     Raises
     ------
+    NotADirectoryError
+        When ``out_dir`` is a file (it is left as it was).
+    FileExistsError
+        When ``out_dir`` is a folder that holds anything but a report's files
+        (``index.html`` and PNG images): it is not replaced, so that no other work is lost.
     OSError
-        When the folder cannot be written; an existing report there is left as it was.
+        When the folder cannot be written. An existing report is then left as it was and
+        no temporary folder stays behind.
     """
     images = draw_charts(forecast, extras)
     page = render_html(forecast, images, extras)
     files = {**images, "index.html": page.encode("utf-8")}
-    target = Path(out_dir)
-    _publish(files, target)
-    return target / "index.html"
+    _publish(files, Path(out_dir))
+    return Path(out_dir) / "index.html"
 
 
-def _publish(files: Mapping[str, bytes], target: Path) -> None:
-    """Write ``files`` to a temporary folder beside ``target``, then move them in."""
+def _publish(files: Mapping[str, bytes], out_dir: Path) -> None:
+    """Write ``files`` to a temporary folder beside ``out_dir``, then move it into place.
+
+    An existing report folder is first moved aside (``.NAME.*.old``), the new folder takes
+    its name, and only then is the old one deleted; if the new one cannot take its place,
+    the old one is moved back.
+    """
+    target = Path(os.path.realpath(out_dir))  # a link to a folder: that folder is replaced
+    mode = _replaceable_mode(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
     umask = _umask()
@@ -217,20 +232,59 @@ def _publish(files: Mapping[str, bytes], target: Path) -> None:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp / name, 0o666 & ~umask)
-        if not target.exists():
-            os.chmod(tmp, 0o777 & ~umask)
+        os.chmod(tmp, 0o777 & ~umask if mode is None else mode)
+        if mode is None:
             os.replace(tmp, target)
             return
-        if not target.is_dir():
-            raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(target))
-        for name in files:  # index.html last: the page appears when its images are there
-            os.replace(tmp / name, target / name)
-        for name in CHART_FILES:
-            if name not in files:
-                with contextlib.suppress(FileNotFoundError):
-                    (target / name).unlink()
+        old = tmp.with_name(tmp.name.removesuffix(".tmp") + ".old")
+        os.rename(target, old)
+        try:
+            os.rename(tmp, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replaceable_mode(target: Path) -> int | None:
+    """The permissions of the report folder at ``target``, or None when there is none.
+
+    Raises when ``target`` is a file, a folder this process may not write, the current
+    folder, or a folder holding anything a report does not write.
+    """
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(target))
+    if not os.access(target, os.W_OK | os.X_OK):  # as writing into it would be
+        raise PermissionError(errno.EACCES, f"{target.name}/ is not writable", str(target))
+    if target == Path.cwd():
+        raise IsADirectoryError(
+            errno.EISDIR,
+            f"{target} is the current folder; give the report a folder of its own",
+            str(target),
+        )
+    with os.scandir(target) as entries:
+        other = sorted(e.name for e in entries if not _report_file(e))
+    if other:
+        shown = ", ".join(other[:3]) + (", ..." if len(other) > 3 else "")
+        raise FileExistsError(
+            errno.EEXIST,
+            f"{target.name}/ holds files that are not part of a report ({shown}); "
+            "give a new or empty folder, or one holding an earlier report",
+            str(target),
+        )
+    return stat.S_IMODE(info.st_mode)
+
+
+def _report_file(entry: os.DirEntry[str]) -> bool:
+    """Whether a folder entry is a file a report writes: ``index.html`` or a PNG image."""
+    named = entry.name == "index.html" or entry.name.endswith(".png")
+    return named and entry.is_file(follow_symlinks=False)
 
 
 def _umask() -> int:

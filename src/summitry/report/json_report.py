@@ -1,7 +1,9 @@
 """Machine-readable records of a forecast: JSON for the forecast, CSV for a trace.
 
 Both are deterministic: the same scenario and seed give the same bytes. Floats are
-written with ``repr`` (JSON does so by default), so that they read back exactly.
+written with ``repr`` (JSON does so by default), so that they read back exactly. Text
+cells of the CSV that a spreadsheet would read as a formula get a leading ``'``
+(:mod:`summitry.io.csv_safe`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import io
 import json
 
 from summitry.forecast import Forecast
+from summitry.io.csv_safe import safe_cell, safe_row
 
 __all__ = ["to_json", "trace_csv"]
 
@@ -28,11 +31,15 @@ def trace_csv(forecast: Forecast, model: str, *, sample: int = 0) -> str:
 
     Rows follow :meth:`Forecast.trace_rows`; floats are written with ``repr``. Every
     issue has a row for every round: after an issue has stopped, its last state repeats.
+    Actor and issue ids that a spreadsheet would read as a formula (``=``, ``+``, ``-``,
+    ``@``...) are written with a leading ``'``; numbers are written as they are.
     """
     columns = (*TRACE_COLUMNS, *sorted(forecast.trajectory(model).extras))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(safe_row(columns))
     for row in forecast.trace_rows(model, sample=sample):
-        writer.writerow([repr(v) if isinstance(v, float) else v for v in map(row.get, columns)])
+        writer.writerow(
+            [repr(v) if isinstance(v, float) else safe_cell(v) for v in map(row.get, columns)]
+        )
     return out.getvalue()

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from rich.table import Table
 from rich.text import Text
 
+from summitry.io.csv_safe import safe_cell, safe_row
 from summitry.sweep import SweepResult
 
 __all__ = ["sweep_chart", "sweep_csv", "sweep_table"]
@@ -22,13 +23,18 @@ MAX_LINES = 8
 
 
 def sweep_csv(result: SweepResult) -> str:
-    """The tidy table (one row per variant, model and issue) as CSV text."""
+    """The tidy table (one row per variant, model and issue) as CSV text.
+
+    Text cells (model and issue names, and the varied paths in the header) that a
+    spreadsheet would read as a formula get a leading ``'``; numbers are written as they are.
+    """
     rows = result.rows()
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
+    fields = list(rows[0])
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(safe_row(fields))
     for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+        writer.writerow(["" if row[k] is None else safe_cell(row[k]) for k in fields])
     return out.getvalue()
 
 
