@@ -10,6 +10,10 @@ from fastapi.testclient import TestClient  # noqa: E402
 from summitry.web import work  # noqa: E402
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
+from summitry.web.security import DEFAULT_HOSTS  # noqa: E402
+
+TEST_HOSTS = (*DEFAULT_HOSTS, "testserver")
+"""Hosts of the test apps: TestClient and schemathesis send ``Host: testserver``."""
 
 
 @pytest.fixture
@@ -17,7 +21,7 @@ def make_client(summitry_home):
     """A TestClient on a fresh app (run store under the test's SUMMITRY_HOME)."""
 
     def make(**limits) -> TestClient:
-        return TestClient(create_app(Limits(**limits)))
+        return TestClient(create_app(Limits(**limits), allowed_hosts=TEST_HOSTS))
 
     return make
 

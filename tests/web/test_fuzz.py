@@ -9,6 +9,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
+from summitry.web.security import DEFAULT_HOSTS  # noqa: E402
 
 # Low limits keep every generated forecast small and fast, and few jobs in the background.
 LIMITS = Limits(
@@ -16,8 +17,11 @@ LIMITS = Limits(
 )
 
 
+# schemathesis and TestClient send `Host: testserver`, which the default allowlist refuses.
+HOSTS = (*DEFAULT_HOSTS, "testserver")
+
 # The app reads SUMMITRY_HOME per request, so runs land in each test's own folder.
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(LIMITS))
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(LIMITS, allowed_hosts=HOSTS))
 
 
 @schema.parametrize()
@@ -69,7 +73,7 @@ def _scenarios(draw):
 def fuzz_client():
     from fastapi.testclient import TestClient
 
-    return TestClient(create_app(LIMITS))
+    return TestClient(create_app(LIMITS, allowed_hosts=HOSTS))
 
 
 @given(scenario=_scenarios(), samples=st.integers(1, 3), seed=st.integers(0, 2**32 - 1))

@@ -9,15 +9,17 @@ forecast itself. Forecasts run as jobs (:mod:`summitry.web.jobs`) on a bounded q
 ``POST /api/forecast`` waits for its job, ``POST /api/jobs`` answers at once.
 
 Every error the API gives on purpose is a JSON object ``{"message", "rule", "location",
-"path", "line"}`` (:class:`~summitry.web.problems.ApiError`). The limits of
-:class:`~summitry.web.limits.Limits` protect the machine (docs/web.md).
+"path", "line"}`` (:class:`~summitry.web.problems.ApiError`), and no answer shows where the
+server's files are. The limits of :class:`~summitry.web.limits.Limits` protect the
+machine; :class:`~summitry.web.security.Guard` refuses hosts that are not allowed and
+writes sent from other sites, and sets the security headers (docs/web.md).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,12 @@ from summitry.io.yaml_format import to_yaml
 from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
+from summitry.web import security
 from summitry.web.bodies import BODY_SCHEMA, bundled, check_size, parse_body, summary_of
 from summitry.web.jobs import Job, JobQueue
 from summitry.web.limits import ENV, BodyLimit, Limits
 from summitry.web.pages import STATIC, pages_router
-from summitry.web.problems import ApiError
+from summitry.web.problems import ApiError, source_name, without_paths
 from summitry.web.work import Order, ViewCache, run_order
 
 __all__ = ["ApiError", "ForecastRequest", "JobRequest", "create_app"]
@@ -74,7 +77,12 @@ class JobRequest(ForecastRequest):
     )
 
 
-def create_app(limits: Limits | None = None, store: str | Path | None = None) -> FastAPI:
+def create_app(
+    limits: Limits | None = None,
+    store: str | Path | None = None,
+    *,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
     """The REST API as a FastAPI application.
 
     Parameters
@@ -84,8 +92,13 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     store
         Run database file; default the run store of :func:`summitry.store.default_store_path`
         (``$SUMMITRY_HOME/runs.sqlite``).
+    allowed_hosts
+        The hosts it answers to (:func:`summitry.web.security.allowed_hosts`); default
+        those of ``SUMMITRY_WEB_ALLOWED_HOSTS``, else ``localhost``, ``127.0.0.1`` and
+        ``[::1]``.
     """
     limits = limits or Limits.from_env()
+    hosts = security.allowed_hosts(allowed_hosts)
 
     def runs() -> RunStore:  # resolved per request: SUMMITRY_HOME is read when used
         return RunStore(store)
@@ -104,9 +117,18 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
         version=summitry_version(),
         description="Forecasts of multi-party negotiations (docs/web.md). No authentication: "
         "every caller sees every recorded run.",
+        docs_url=None,  # add_api_pages serves them, with a content security policy
+        redoc_url=None,
     )
     app.state.limits, app.state.queue, app.state.views = limits, queue, views
+    app.state.allowed_hosts = hosts
     app.add_middleware(BodyLimit, max_body=limits.max_body)
+    app.add_middleware(security.Guard, allowed_hosts=hosts)  # the outermost: before everything else
+    security.add_api_pages(app)
+
+    def hidden(exc: Exception) -> str:
+        """The message of ``exc`` without the server's paths (the run store's above all)."""
+        return without_paths(str(exc), [runs().path])
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -118,11 +140,11 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
 
     @app.exception_handler(UnknownRunError)
     async def _unknown_run(request: Request, exc: UnknownRunError) -> JSONResponse:
-        return await _api_error(request, ApiError(404, str(exc), path="run_id"))
+        return await _api_error(request, ApiError(404, hidden(exc), path="run_id"))
 
     @app.exception_handler(SummitryError)
     async def _summitry_error(request: Request, exc: SummitryError) -> JSONResponse:
-        return await _api_error(request, ApiError(422, str(exc)))
+        return await _api_error(request, ApiError(422, hidden(exc)))
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
@@ -321,12 +343,14 @@ def create_app(limits: Limits | None = None, store: str | Path | None = None) ->
     def list_runs(limit: int = Query(20, ge=1, le=500)) -> dict[str, Any]:
         """The most recent runs and how many are recorded."""
         store = runs()
-        return {"total": store.count(), "runs": [asdict(r) for r in store.list(limit)]}
+        shown = [{**asdict(r), "source": source_name(r.source)} for r in store.list(limit)]
+        return {"total": store.count(), "runs": shown}
 
     @app.get("/api/runs/{run_id}", summary="One recorded run")
     def get_run(run_id: str) -> dict[str, Any]:
         """Everything stored about a run: its inputs, scenario and result."""
-        return asdict(runs().get(run_id))
+        run = runs().get(run_id)
+        return {**asdict(run), "source": source_name(run.source)}
 
     @app.get(
         "/api/runs/{run_id}/report",

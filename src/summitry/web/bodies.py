@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from summitry import io, scenarios
-from summitry.io.yaml_format import read_yaml
+from summitry.io.yaml_format import MAX_DIGITS, read_yaml
 from summitry.scenario import Scenario
 from summitry.web.limits import ENV, Limits
 from summitry.web.problems import ApiError
@@ -60,7 +60,12 @@ def parse_body(raw: bytes, content_type: str) -> Scenario:
         ) from None
     if kind in JSON_TYPES:
         try:
-            data = json.loads(text)
+            data = json.loads(
+                text,
+                parse_int=_bounded_int,
+                parse_float=_bounded_float,
+                parse_constant=_no_constant,
+            )
         except (json.JSONDecodeError, RecursionError) as exc:
             line = getattr(exc, "lineno", None)
             raise ApiError(
@@ -76,6 +81,28 @@ def parse_body(raw: bytes, content_type: str) -> Scenario:
         415,
         f"cannot read a body of type '{kind}'; send application/json or application/yaml",
     )
+
+
+def _bounded_int(text: str) -> int:
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise ApiError(
+            422,
+            f"a number with more than {MAX_DIGITS} digits; numbers may have at most {MAX_DIGITS}",
+        )
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
+        raise ApiError(
+            422,
+            f"a number with more than {MAX_DIGITS} digits; numbers may have at most {MAX_DIGITS}",
+        )
+    return float(text)
+
+
+def _no_constant(name: str) -> float:
+    raise ApiError(422, f"{name} is not a number a scenario may hold; numbers must be finite")
 
 
 def summary_of(scenario: Scenario) -> dict[str, Any]:

@@ -14,6 +14,9 @@ time per request (s)      ``SUMMITRY_WEB_TIMEOUT``         60        422
 forecasts at once         ``SUMMITRY_WEB_WORKERS``         2         (others wait)
 forecasts waiting         ``SUMMITRY_WEB_QUEUE``           16        429 when all taken
 ========================  ===============================  ========  ====================
+
+The hosts the server answers to (``--allowed-host``, ``SUMMITRY_WEB_ALLOWED_HOSTS``) are
+set the same way, in :mod:`summitry.web.security`.
 """
 
 from __future__ import annotations

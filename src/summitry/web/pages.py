@@ -3,7 +3,10 @@
 Pages are rendered on the server (Jinja2 templates in ``templates/``) and made
 interactive by small scripts in ``static/`` that call the REST API; nothing is loaded
 from another host and nothing is built at install time. Charts are the report's own
-PNGs (:mod:`summitry.report.charts`), so no chart library runs in the browser.
+PNGs (:mod:`summitry.report.charts`), so no chart library runs in the browser. No page
+holds an inline script, an event handler attribute or a ``style`` attribute: the content
+security policy (:mod:`summitry.web.security`) lets in only the scripts and style sheet of
+``static/``, the report's inline style sheet (by its hash) and ``data:`` images.
 
 ========================  =======================================================
 page                      what it shows
@@ -18,6 +21,7 @@ page                      what it shows
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ from summitry.forecast import summitry_version
 from summitry.models import MODELS
 from summitry.report.html import ReportPage
 from summitry.store import RunStore, UnknownRunError
+from summitry.web.problems import source_name, without_paths
 from summitry.web.work import ViewCache
 
 __all__ = ["STATIC", "pages_router"]
@@ -62,14 +67,17 @@ def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
     @router.get("/runs", response_class=HTMLResponse)
     def run_list(request: Request) -> HTMLResponse:
         store = runs()
-        return page(request, "runs.html", runs=store.list(100), total=store.count())
+        shown = [replace(r, source=source_name(r.source)) for r in store.list(100)]
+        return page(request, "runs.html", runs=shown, total=store.count())
 
     @router.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_view(request: Request, run_id: str) -> HTMLResponse:
+        store = runs()
         try:
-            record = runs().get(run_id)
+            record = store.get(run_id)
         except UnknownRunError as exc:
-            return page(request, "missing.html", status=404, message=str(exc))
+            message = without_paths(str(exc), [store.path])
+            return page(request, "missing.html", status=404, message=message)
         return page(request, "run.html", run=record, view=views.get(record.id))
 
     return router
