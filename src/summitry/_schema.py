@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 __all__ = ["Finite", "Frozen", "Id", "NonNegative", "unknown"]
 
 Id = Annotated[
     str,
     Field(min_length=1, max_length=80, pattern=r"^[^.\s](?:[^.]*[^.\s])?$"),
+    AfterValidator(lambda text: unicodedata.normalize("NFC", text)),
 ]
-"""An actor or issue id: non-empty, no dots, no surrounding spaces."""
+"""An actor or issue id: non-empty, no dots, no surrounding spaces; kept in Unicode NFC,
+so that two spellings of one name (a precomposed letter or a letter and an accent) are
+one id."""
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Finite = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+"""A finite number; ``true`` or a string such as ``"1e3"`` is not a number."""
+NonNegative = Annotated[float, Strict(), Field(ge=0, allow_inf_nan=False)]
 
 
 class Frozen(BaseModel):

@@ -9,6 +9,7 @@ Output files are written only after everything else succeeded, and atomically.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from io import BytesIO
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from summitry import io, scenarios
+from summitry import bounds, io, scenarios
 from summitry.engine import Engine
 from summitry.errors import ParameterError, ScenarioError, SummitryError
 from summitry.forecast import Forecast, summitry_version
@@ -43,7 +44,7 @@ from summitry.report.terminal import (
     winners_table,
 )
 from summitry.report.timeline_view import timeline_json, timeline_record, timeline_table
-from summitry.store import RunStore
+from summitry.store import LIST_MAX, RunStore
 
 __all__ = ["app"]
 
@@ -90,7 +91,9 @@ FormatOpt = Annotated[
         "--format", help=f"File format ({', '.join(io.FORMATS)}); default: detected from the file."
     ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed for every model.")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, max=bounds.MAX_SEED, help="Seed for every model.")
+]
 ModelsOpt = Annotated[
     list[str] | None,
     typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
@@ -98,7 +101,11 @@ ModelsOpt = Annotated[
 SamplesOpt = Annotated[
     int,
     typer.Option(
-        "--samples", "-n", min=1, help="Monte Carlo draws of the uncertain inputs (one batch)."
+        "--samples",
+        "-n",
+        min=1,
+        max=bounds.MAX_SAMPLES,
+        help="Monte Carlo draws of the uncertain inputs (one batch).",
     ),
 ]
 EngineOpt = Annotated[
@@ -162,8 +169,13 @@ def _run_and_record(
     store: Path | None,
     quiet: bool,
     engine: Engine | None = None,
-) -> tuple[Forecast, str | None]:
-    """Load, forecast (with a progress bar on long runs) and record the run unless told not to."""
+) -> tuple[Forecast, RunStore | None]:
+    """Load and forecast (with a progress bar on long runs); return the store to record in.
+
+    The store (None with ``--no-store``) is opened here, so that one that cannot be used
+    stops the command before any output is written; the caller records the run with
+    :func:`_record` only once its outputs are written, so a failed command records nothing.
+    """
     if no_store and store is not None:
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
@@ -176,8 +188,15 @@ def _run_and_record(
     else:
         with model_progress(models, samples, quiet=quiet) as advance:
             result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
-    run_id = None if no_store else RunStore(store).record(result, file)
-    return result, run_id
+    run_store = None if no_store else RunStore(store)
+    if run_store is not None:
+        run_store.check()
+    return result, run_store
+
+
+def _record(run_store: RunStore | None, result: Forecast, file: str) -> str | None:
+    """Record the run in ``run_store`` (nothing with ``--no-store``); return its id."""
+    return None if run_store is None else run_store.record(result, file)
 
 
 def _print_forecast(result: Forecast) -> None:
@@ -207,12 +226,13 @@ def forecast(
 ) -> None:
     """Forecast where each issue settles, one column per model; the run is recorded."""
     runner = Engine(engine, scheduler)
-    result, run_id = _run_and_record(
+    result, run_store = _run_and_record(
         file, model, fmt, seed, samples, no_store, store, json, engine=runner
     )
     record = to_json(result)
     if output is not None:
         io.write_atomic(output, record)
+    run_id = _record(run_store, result, file)  # only once the output file is written
     if json:
         typer.echo(record, nl=False)
     else:
@@ -227,7 +247,12 @@ def trace(
     model: Annotated[str, typer.Option("--model", "-m", help="Model to trace.")],
     rounds: Annotated[
         int | None,
-        typer.Option("--rounds", min=0, help="Run exactly this many rounds, ignoring stopping."),
+        typer.Option(
+            "--rounds",
+            min=0,
+            max=bounds.MAX_ROUNDS,
+            help="Run exactly this many rounds, ignoring stopping.",
+        ),
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of tables.")] = False,
     fmt: FormatOpt = None,
@@ -287,13 +312,23 @@ RunIdArg = Annotated[
 @runs.command("list")
 def runs_list(
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, help="Show at most this many runs.")
+        int,
+        typer.Option("--limit", "-n", min=1, max=LIST_MAX, help="Show at most this many runs."),
     ] = 20,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the runs as one JSON array, newest first.")
+    ] = False,
     store: StoreOpt = None,
 ) -> None:
     """List recorded runs, newest first."""
     run_store = RunStore(store)
-    found, total = run_store.list(limit), run_store.count()
+    found = run_store.list(limit)
+    if json:
+        from json import dumps  # the option is named json
+
+        typer.echo(dumps([asdict(run) for run in found], indent=2))
+        return
+    total = run_store.count()
     if not found:
         typer.echo(f"no runs recorded in {run_store.path}; `summitry forecast FILE` records one")
         return
@@ -425,7 +460,13 @@ def sweep(
         str, typer.Option("--design", help="grid (every combination) or random (Latin hypercube).")
     ] = "grid",
     variants: Annotated[
-        int | None, typer.Option("--variants", min=1, help="Number of variants of a random design.")
+        int | None,
+        typer.Option(
+            "--variants",
+            min=1,
+            max=bounds.MAX_VARIANTS,
+            help="Number of variants of a random design.",
+        ),
     ] = None,
     model: ModelsOpt = None,
     fmt: FormatOpt = None,
@@ -486,7 +527,13 @@ def backtest(
     json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
     seed: SeedOpt = 0,
     bootstrap: Annotated[
-        int, typer.Option("--bootstrap", min=100, help="Bootstrap replicates of each interval.")
+        int,
+        typer.Option(
+            "--bootstrap",
+            min=100,
+            max=bounds.MAX_BOOTSTRAP,
+            help="Bootstrap replicates of each interval.",
+        ),
     ] = 2000,
     cluster: Annotated[
         str, typer.Option("--cluster", help="Resample issues (paired) or whole proposals.")
@@ -550,6 +597,14 @@ def serve(
     queue: Annotated[
         int | None, typer.Option("--queue", min=0, help="Forecasts that may wait for a worker.")
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="A host name the server answers to (repeat for more; * for any); default "
+            "localhost, 127.0.0.1, [::1] and the --host address (docs/web.md).",
+        ),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Serve the web app and REST API (no authentication; loopback only by default)."""
@@ -558,6 +613,7 @@ def serve(
 
         from summitry.web.api import create_app
         from summitry.web.limits import Limits
+        from summitry.web.security import allowed_hosts
     except ImportError as exc:
         raise ParameterError(
             f"summitry serve needs the web extra ({exc.name} is missing): "
@@ -568,8 +624,11 @@ def serve(
         max_body=max_body, max_actors=max_actors, max_issues=max_issues,
         max_samples=max_samples, timeout=timeout, workers=workers, queue=queue,
     )  # fmt: skip
+    hosts = allowed_hosts(allowed_host, bind=host)
+    web_app = create_app(limits, store, allowed_hosts=hosts)
     typer.echo(f"summitry on http://{host}:{port}/ (API: /docs; no authentication)", err=True)
-    uvicorn.run(create_app(limits, store), host=host, port=port, log_level="info")
+    typer.echo(f"answers to the hosts: {', '.join(hosts)} (--allowed-host)", err=True)
+    uvicorn.run(web_app, host=host, port=port, log_level="info")
 
 
 # -- drivers (sensitivity analysis) --------------------------------------------------------
@@ -649,7 +708,7 @@ def report(
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
     from summitry.report.html_timeline import timeline_for
 
-    result, run_id = _run_and_record(file, model, fmt, seed, samples, no_store, store, False)
+    result, run_store = _run_and_record(file, model, fmt, seed, samples, no_store, store, False)
     found = None
     if drivers_model and drivers_model != "none":
         from summitry.analysis.sensitivity import drivers as find_drivers  # loads SALib
@@ -657,6 +716,7 @@ def report(
         found = find_drivers(result.scenario, get_model(drivers_model), seed=seed)
     extras = extras_from(result, drivers=found, timeline=timeline_for(result))
     page = build_report(result, output, extras=extras)
+    run_id = _record(run_store, result, file)  # only once the report is in place
     typer.echo(str(page))
     if run_id is not None:
         typer.echo(f"recorded as run {run_id}", err=True)

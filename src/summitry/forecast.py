@@ -24,6 +24,7 @@ from summitry.analysis.deal import DealResult, acceptable_set, deal_analysis, fi
 from summitry.analysis.miscalculation import Miscalculation, miscalculation
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
+from summitry.bounds import MAX_SEED
 from summitry.engine import Engine, run_models
 from summitry.errors import ParameterError
 from summitry.models import MODELS, Model, get_model
@@ -471,6 +472,8 @@ def forecast(
     chosen = chosen_models(scenario, models)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
+    if seed > MAX_SEED:
+        raise ParameterError(f"seed must be at most {MAX_SEED:,} (2**63 - 1); got {seed!r}")
     inputs = sample(scenario, samples, seed=int(seed))
     created = datetime.now(UTC).isoformat(timespec="seconds")
     engine = engine or Engine()

@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, Strict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from summitry._schema import Finite, Frozen, Id, NonNegative, unknown
+from summitry.bounds import MAX_EVENTS
 from summitry.deal_terms import terms_arrays
 from summitry.errors import ScenarioError
 from summitry.events import Event, apply_event
@@ -36,6 +37,21 @@ __all__ = [
 ]
 
 
+MAX_MAGNITUDE = 1e12
+"""Largest scale end and capability: beyond it sums of squares overflow or lose every digit."""
+MIN_WIDTH = 1e-9
+"""Narrowest scale, relative to the size of its ends."""
+MAX_WALK_AWAY = 1e6
+"""Largest walk-away value, either sign (any value above an actor's summed salience already
+means it accepts nothing)."""
+
+
+def _no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"salience_scale must be 1 or 100, not {value}")
+    return value
+
+
 class Scale(Frozen):
     """The scale of an issue: numeric ends and what each end means."""
 
@@ -48,6 +64,16 @@ class Scale(Frozen):
     def _ordered(self) -> Scale:
         if not self.min < self.max:
             raise ValueError(f"scale min ({self.min:g}) must be below max ({self.max:g})")
+        if max(abs(self.min), abs(self.max)) > MAX_MAGNITUDE:
+            raise ValueError(
+                f"scale ends must lie within ±{MAX_MAGNITUDE:g} (got [{self.min:g}, "
+                f"{self.max:g}]); rescale the issue"
+            )
+        if (self.max - self.min) < MIN_WIDTH * max(abs(self.min), abs(self.max), 1.0):
+            raise ValueError(
+                f"scale [{self.min:g}, {self.max:g}] is too narrow for its magnitude; "
+                "rescale the issue"
+            )
         return self
 
 
@@ -104,9 +130,9 @@ class Uncertainty(Frozen):
     salience scale, ``capability`` is a fraction of each actor's capability.
     """
 
-    position: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
-    salience: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
-    capability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    position: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    salience: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
+    capability: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)] = 0.0
 
 
 class Evidence(Frozen):
@@ -132,7 +158,7 @@ class Scenario(Frozen):
 
     name: str = Field(min_length=1)
     description: str = ""
-    salience_scale: Literal[1, 100] = 1
+    salience_scale: Annotated[Literal[1, 100], BeforeValidator(_no_bool)] = 1
     issues: tuple[Issue, ...] = Field(min_length=1)
     actors: tuple[Actor, ...] = Field(min_length=1)
     positions: dict[str, dict[str, Stance]]
@@ -298,12 +324,18 @@ def scenario_error(exc: ValidationError, *, file: str | None = None) -> Scenario
         )
     elif err["type"] in _PLAIN and loc:
         msg = f"{loc[-1]} must be {_PLAIN[err['type']].format(**err.get('ctx', {}))}"
-        msg += f" (got {err['input']!r})"
+        msg += f" (got {_shown(err['input'])})"
     elif "input" in err and not isinstance(err["input"], (dict, list)):
-        msg = f"{msg} (got {err['input']!r})"
+        msg = f"{msg} (got {_shown(err['input'])})"
     if err.get("ctx", {}).get("path"):
         loc = tuple(err["ctx"]["path"])
     return ScenarioError(msg, file=file, location=field_path(loc) or None)
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as the message shows it: its repr, cut to 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 _LINK_KINDS = ("together", "sequence", "credibility")
@@ -345,6 +377,15 @@ def _check_consistency(sc: Scenario) -> None:
         for v, issue_id in enumerate(actor.veto):
             if issue_id not in issues:
                 _fail(("actors", k, "veto", v), _unknown("issue", issue_id, issues))
+    for k, actor in enumerate(sc.actors):
+        if actor.capability > MAX_MAGNITUDE or (actor.capability_sd or 0) > MAX_MAGNITUDE:
+            field = "capability" if actor.capability > MAX_MAGNITUDE else "capability_sd"
+            _fail(("actors", k, field), f"{field} must be at most {MAX_MAGNITUDE:g}; "
+                  "capabilities are relative, so scale them down")
+        for field in ("walk_away", "walk_away_sd"):
+            value = getattr(actor, field)
+            if value is not None and abs(value) > MAX_WALK_AWAY:
+                _fail(("actors", k, field), f"{field} must lie within ±{MAX_WALK_AWAY:g}")
     if not any(a.capability > 0 for a in sc.actors):
         _fail(("actors",), "every capability is zero; at least one actor needs capability > 0")
     top = float(sc.salience_scale)
@@ -372,12 +413,13 @@ def _check_consistency(sc: Scenario) -> None:
         weight = sum(
             actors[a].capability * st[issue_id].salience
             for a, st in sc.positions.items()
-            if issue_id in st
+            if issue_id in st and actors[a].present
         )
         if not weight > 0:
             _fail(
                 ("positions",),
-                f"issue '{issue_id}' has no actor with both capability and salience above zero",
+                f"issue '{issue_id}' has no actor taking part with both capability and "
+                "salience above zero",
             )
     _check_beliefs(sc, actors, issues)
     _check_terms(sc, actors, issues)
@@ -430,6 +472,17 @@ def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[st
             )
         if b.salience is not None and b.salience > top:
             _fail((*path, "salience"), f"salience {b.salience:g} lies outside [0, {top:g}]")
+
+
+def _check_state_after(data: dict[str, Any], k: int, event: Event) -> None:
+    """The scenario after event ``k`` obeys every rule a file must obey."""
+    try:
+        Scenario.model_validate({**data, "events": ()})
+    except ValidationError as exc:
+        inner = scenario_error(exc)
+        where = f" at {inner.location}" if inner.location else ""
+        _fail(("events", k), f"after event '{event.id}' the scenario breaks a rule{where}: "
+              f"{inner.rule}")
 
 
 MAX_LINKED_ISSUES = 10
@@ -540,6 +593,8 @@ def ratifier_issues(sc: Scenario, r: Ratifier) -> tuple[str, ...]:
 
 def _check_events(sc: Scenario) -> None:
     """Unique ids, dates in order, and every change applicable in turn."""
+    if len(sc.events) > MAX_EVENTS:
+        _fail(("events",), f"{len(sc.events):,} events; a scenario may hold at most {MAX_EVENTS:,}")
     ids: set[str] = set()
     previous = None
     data = sc.model_dump(mode="json", exclude={"events", "evidence", "outcome"})
@@ -555,6 +610,7 @@ def _check_events(sc: Scenario) -> None:
             )
         previous = event
         data = apply_event(data, k, event, _fail)
+        _check_state_after(data, k, event)
 
 
 _EVIDENCE_FIELDS = {

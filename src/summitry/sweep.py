@@ -17,6 +17,7 @@ Values are written ``START:STOP:N`` (N evenly spaced values, ends included), ``S
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from scipy.stats import qmc
 
 from summitry.analysis.deal import acceptable_set, deal_analysis
 from summitry.analysis.uncertainty import sample
+from summitry.bounds import MAX_VARIANTS, check_count
 from summitry.engine import Engine, run_models
 from summitry.errors import ParameterError
 from summitry.forecast import _resolve
@@ -85,11 +87,18 @@ def design(
 ) -> np.ndarray:
     """``(V, k)`` values: the full grid, or ``n`` Latin-hypercube points within the ranges."""
     if kind == "grid":
+        size = math.prod(len(v.grid()) for v in varies)
+        if size > MAX_VARIANTS:
+            raise ParameterError(
+                f"the grid has {size:,} variants; at most {MAX_VARIANTS:,} (fewer points, or "
+                "--design random --variants N)"
+            )
         return np.array(list(itertools.product(*(v.grid() for v in varies))), dtype=float)
     if kind != "random":
         raise ParameterError(f"design must be one of {', '.join(DESIGNS)}; got {kind!r}")
     if n is None or n < 1:
         raise ParameterError("a random design needs the number of variants (--variants N)")
+    check_count("variants", n, 1, MAX_VARIANTS)
     unit = qmc.LatinHypercube(d=len(varies), seed=np.random.default_rng(seed)).random(n)
     low = np.array([v.low for v in varies])
     high = np.array([v.high for v in varies])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from summitry._schema import Finite, Frozen, Id, NonNegative
 
@@ -83,7 +83,7 @@ class CredibilityLink(Frozen):
     id: Id
     actor: Id
     issue: Id
-    discount: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+    discount: Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 
 
 Link = Annotated[TogetherLink | SequenceLink | CredibilityLink, Field(discriminator="kind")]

@@ -112,7 +112,7 @@ def test_run_is_deterministic_and_seeded(small):
 def test_bad_parameters():
     with pytest.raises(ParameterError, match="unknown cluster"):
         run_backtest(SMALL, cluster="country")
-    with pytest.raises(ParameterError, match="100 or more"):
+    with pytest.raises(ParameterError, match="from 100 to"):
         run_backtest(SMALL, bootstrap=10)
     with pytest.raises(ParameterError, match="unknown model 'oracle'"):
         run_backtest(SMALL, ["oracle"])

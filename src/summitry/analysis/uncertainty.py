@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtr, ndtri
 
+from summitry.bounds import MAX_CELLS, MAX_SAMPLES, check_count
 from summitry.errors import ParameterError
 from summitry.inputs import Inputs
 from summitry.scenario import Scenario
@@ -101,9 +102,13 @@ def sample(scenario: Scenario, n_samples: int, *, seed: int = 0) -> Inputs:
     With no uncertain input, every sample equals the scenario. ``n_samples=1`` returns
     the scenario's own values, undrawn.
     """
-    if not isinstance(n_samples, int) or n_samples < 1:
-        raise ParameterError(f"samples must be a positive integer; got {n_samples!r}")
+    check_count("samples", n_samples, 1, MAX_SAMPLES)
     base = scenario.to_arrays()
+    if n_samples * base.n_actors * base.n_issues > MAX_CELLS:
+        raise ParameterError(
+            f"{n_samples:,} samples of {base.n_actors} actors x {base.n_issues} issues exceed "
+            f"{MAX_CELLS:,} values in one batch; use fewer samples, or the Dask engine in chunks"
+        )
     sd = spread(scenario)
     if n_samples == 1:
         return base

@@ -24,6 +24,7 @@ import numpy as np
 
 from summitry.backtest.capabilities import assign
 from summitry.backtest.stats import Score, score
+from summitry.bounds import MAX_BOOTSTRAP
 from summitry.errors import ParameterError, ScenarioError
 from summitry.inputs import Inputs
 from summitry.io.deu import ACTORS, DeuIssue, read_deu
@@ -221,8 +222,8 @@ def run_backtest(
     """
     if cluster not in CLUSTERS:
         raise ParameterError(f"unknown cluster '{cluster}'; choose from: {', '.join(CLUSTERS)}")
-    if bootstrap < 100:
-        raise ParameterError(f"--bootstrap must be 100 or more; got {bootstrap}")
+    if bootstrap < 100 or bootstrap > MAX_BOOTSTRAP:
+        raise ParameterError(f"--bootstrap must be from 100 to {MAX_BOOTSTRAP:,}; got {bootstrap}")
     chosen = _models(models)
     path = Path(file)
     every = list(read_deu(path) if issues is None else issues)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -162,13 +163,35 @@ def _resolve(shown: str) -> Path:
     raise ScenarioError(f"no such file or bundled scenario (bundled: {names})", file=shown)
 
 
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest scenario file read (16 MiB); a larger one is refused before it is read."""
+
+
 def _read_text(path: Path, shown: str) -> str:
     if path.is_dir():
         raise ScenarioError("is a folder, not a scenario file", file=shown)
     try:
-        raw = path.read_bytes()
+        info = path.stat()
     except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    if not stat.S_ISREG(info.st_mode):
+        # a FIFO, a device such as /dev/zero or a socket could block or never end
+        raise ScenarioError("is not a regular file (a pipe, device or socket)", file=shown)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"the file has {info.st_size:,} bytes; scenario files are limited to "
+            f"{MAX_FILE_BYTES:,} bytes",
+            file=shown,
+        )
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"the file grew past {MAX_FILE_BYTES:,} bytes while it was read", file=shown
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

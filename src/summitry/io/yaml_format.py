@@ -86,12 +86,27 @@ def read_yaml(text: str, *, file: str | None = None) -> Scenario:
         root = loader.get_single_node()
         data = None
         if root is not None:
-            _reject_duplicate_keys(root, file)
+            _check_tree(root, file)
             data = loader.construct_document(root)
+    except ScenarioError:
+        raise
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, file) from None
-    except yaml.YAMLError as exc:  # errors without a mark, e.g. from the reader
-        raise ScenarioError(f"YAML error: {exc}", file=file) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = text[: exc.position].count("\n") + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ScenarioError(
+            f"the file holds a control character (code {code:#04x}) that YAML does not allow",
+            file=file,
+            location=f"line {line}",
+        ) from None
+    except yaml.YAMLError as exc:  # other errors without a mark
+        first = str(exc).splitlines()[0] if str(exc) else "the text is not valid YAML"
+        raise ScenarioError(f"YAML error: {first}", file=file) from None
+    except (ValueError, OverflowError, RecursionError) as exc:  # a value no type can hold
+        raise ScenarioError(
+            f"a value cannot be read: {str(exc).splitlines()[0]}", file=file
+        ) from None
     finally:
         loader.dispose()
     if root is None or data is None:
@@ -144,18 +159,49 @@ def _steps(path: str) -> list[str | int]:
     return steps
 
 
-def _reject_duplicate_keys(root: yaml.Node, file: str | None) -> None:
-    """Raise on a key that appears twice in one mapping (PyYAML keeps the last)."""
+MAX_DIGITS = 100
+"""Most digits a number in a scenario file may have (Python refuses integers of over 4,300
+digits, and no scenario needs more than a few)."""
+MAX_NODES = 1_000_000
+"""Most YAML nodes (mappings, lists and values) a scenario file may hold."""
+_NUMBERISH = re.compile(r"^[-+]?[0-9_.,eE]+$")
+
+
+def _check_tree(root: yaml.Node, file: str | None) -> None:
+    """Refuse aliases, repeated keys, overlong numbers and oversized trees before building.
+
+    An alias makes one node appear in several places; nested aliases can make a small file
+    stand for billions of values (an "alias bomb"), so scenario files may not use them.
+    """
     stack, seen = [root], set()
     while stack:
         node = stack.pop()
-        if id(node) in seen:  # aliases may point back to a node already checked
-            continue
+        if id(node) in seen:
+            raise ScenarioError(
+                f"the value anchored on line {node.start_mark.line + 1} is used again through "
+                "an alias (*name); anchors and aliases are not allowed in scenario files, "
+                "write each value out",
+                file=file,
+                location=f"line {node.start_mark.line + 1}",
+            )
         seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        if len(seen) > MAX_NODES:
+            raise ScenarioError(
+                f"the file holds more than {MAX_NODES:,} values", file=file, location="line 1"
+            )
+        if isinstance(node, yaml.ScalarNode):
+            digits = sum(c.isdigit() for c in node.value)
+            if not node.style and digits > MAX_DIGITS and _NUMBERISH.match(node.value):
+                raise ScenarioError(
+                    f"a number with {digits} digits; numbers may have at most {MAX_DIGITS}",
+                    file=file,
+                    location=f"line {node.start_mark.line + 1}",
+                )
+        elif isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], int] = {}
             for key, value in node.value:
                 stack.append(value)
+                stack.append(key)
                 if not isinstance(key, yaml.ScalarNode) or key.tag == _MERGE:
                     continue
                 line = key.start_mark.line + 1

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from summitry.bounds import MAX_ROUNDS, check_count
 from summitry.errors import ParameterError
 from summitry.history import History
 from summitry.inputs import Inputs
@@ -57,11 +58,11 @@ def number(lo: float, hi: float | None = None) -> Constraint:
     return (ok, f"a number >= {lo}" if hi is None else f"a number in [{lo}, {hi}]")
 
 
-def count(lo: int) -> Constraint:
-    """An integer (not a bool) of at least ``lo``."""
+def count(lo: int, hi: int = MAX_ROUNDS) -> Constraint:
+    """An integer (not a bool) from ``lo`` to ``hi``."""
     return (
-        lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo,
-        f"an integer >= {lo}",
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
+        f"an integer from {lo} to {hi:,}",
     )
 
 
@@ -119,8 +120,8 @@ class Model(ABC):
             Run exactly this many rounds, ignoring the stopping rules (iterative models).
         """
         self._validate_params()
-        if rounds is not None and (not isinstance(rounds, int) or rounds < 0):
-            raise ParameterError(f"rounds must be a non-negative integer; got {rounds!r}")
+        if rounds is not None:
+            check_count("rounds", rounds, 0, MAX_ROUNDS)
         return self._run(inputs, check_rng(rng), rounds)
 
     @abstractmethod
