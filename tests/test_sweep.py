@@ -103,3 +103,16 @@ def test_sweep_command_bad_vary_is_one_line_exit_2():
         app, ["sweep", "korea-hanoi-2019", "-v", "actors.nobody.capability=0:1"]
     )
     assert result.exit_code == 2 and "unknown actor 'nobody'" in result.stderr
+
+
+def test_a_variant_that_breaks_a_cross_field_rule_is_refused_before_any_run():
+    from summitry.errors import ParameterError
+    from summitry.io import load
+    from summitry.sweep import Vary, sweep
+
+    scenario = load("korea-hanoi-2019")
+    varies = [Vary.parse(f"actors.{a.id}.capability=0,1") for a in scenario.actors]
+    with pytest.raises(ParameterError, match="1 of 64 variants break a rule"):
+        sweep(scenario, varies, models=["compromise"])
+    with pytest.raises(ParameterError, match="within"):
+        sweep(scenario, [Vary.parse("actors.us.capability=0:1e300")], models=["compromise"])

@@ -33,7 +33,7 @@ from summitry.engine import Engine, run_models
 from summitry.errors import ParameterError
 from summitry.forecast import _resolve
 from summitry.inputs import Inputs
-from summitry.scenario import Scenario
+from summitry.scenario import MAX_MAGNITUDE, Scenario
 
 __all__ = ["DESIGNS", "SweepResult", "Vary", "design", "sweep"]
 
@@ -167,6 +167,7 @@ def sweep(
     if models is None and any(i.status_quo is None for i in scenario.issues):
         chosen = [m for m in chosen if not m.needs_status_quo]
     values = design(varies, kind, n=variants, seed=seed)
+    _check_variants(scenario, varies, values)
     base = sample(scenario, samples, seed=seed)
     batch = _variants(scenario, base, varies, values)
     trajectories = run_models(
@@ -191,6 +192,33 @@ def sweep(
         deal=deal,
         seed=seed,
         samples=samples,
+    )
+
+
+def _check_variants(scenario: Scenario, varies: Sequence[Vary], values: np.ndarray) -> None:
+    """Every variant obeys the rules a scenario file obeys across its fields.
+
+    Each varied value is checked against its own range when the design is read; what a
+    combination can break is that some actor keeps capability and that every issue keeps
+    an actor taking part with capability and salience above zero.
+    """
+    own = _variants(scenario, scenario.to_arrays(), varies, values)  # one row per variant
+    capability = own.capability  # (V, A)
+    weight = capability[:, :, None] * np.where(own.present[None], own.salience, 0.0)
+    no_clout = ~(capability > 0).any(axis=1)
+    empty = ~(weight > 0).any(axis=1)  # (V, I)
+    bad = np.flatnonzero(no_clout | empty.any(axis=1))
+    if bad.size == 0:
+        return
+    k = int(bad[0])
+    shown = ", ".join(f"{v.path}={values[k, j]:g}" for j, v in enumerate(varies))
+    if no_clout[k]:
+        rule = "every capability is zero"
+    else:
+        issue = scenario.issue_ids[int(np.argmax(empty[k]))]
+        rule = f"issue '{issue}' has no actor taking part with capability and salience above zero"
+    raise ParameterError(
+        f"{bad.size:,} of {len(values):,} variants break a rule; the first ({shown}): {rule}"
     )
 
 
@@ -246,7 +274,7 @@ def _target(
     if len(parts) == 3 and parts[0] == "actors" and parts[2] == "capability":
         if parts[1] not in actors:
             raise bad(f"unknown actor '{parts[1]}'")
-        check(0, np.inf, "a capability")
+        check(0, MAX_MAGNITUDE, "a capability")
         return "capability", (actors.index(parts[1]),), lambda v: v
     if len(parts) == 3 and parts[0] == "issues" and parts[2] == "status_quo":
         if parts[1] not in issues:
