@@ -66,7 +66,10 @@ class _Group(TyperGroup):
 def _describe(exc: Exception) -> str:
     """The message of a user mistake; an OSError can only come from writing ``--output``."""
     if isinstance(exc, OSError) and exc.filename:
-        folder = Path(exc.filename).parent
+        target = Path(exc.filename2 or exc.filename)  # os.replace(tmp, target) names both
+        if target.is_dir():
+            return f"cannot write the output file {target}: it is a folder; give a file name"
+        folder = target.parent
         return f"cannot write the output file in {folder}: {exc.strerror or exc}"
     return str(exc)
 

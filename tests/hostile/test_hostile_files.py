@@ -155,3 +155,21 @@ def test_a_grid_past_the_variant_cap_is_refused():
     )
     assert result.exit_code == 2, result.output
     assert "variants" in result.output
+
+
+def test_output_paths_that_cannot_be_written_give_one_line(tmp_path):
+    folder = tmp_path / "here"
+    folder.mkdir()
+    result = invoke("forecast", "korea-hanoi-2019", "-m", "compromise", "--json", "-o", str(folder))
+    one_clear_line(result, str(folder), "it is a folder")
+    missing = tmp_path / "no" / "such" / "f.json"
+    result = invoke(
+        "forecast", "korea-hanoi-2019", "-m", "compromise", "--json", "-o", str(missing)
+    )
+    if result.exit_code == 2:  # as root the folders may simply be made
+        one_clear_line(result, str(missing.parent))
+    assert not [p for p in folder.iterdir()]  # no temporary file left behind
+
+
+def test_an_empty_file_name_says_so():
+    one_clear_line(invoke("validate", ""), "", "no file given")

@@ -60,6 +60,8 @@ def load(source: str | os.PathLike[str], *, format: str | None = None) -> Scenar
         error names the file as given.
     """
     shown = os.fspath(source)
+    if not shown.strip():
+        raise ScenarioError("no file given: name a scenario file or a bundled scenario")
     if format is not None and format.lower() not in FORMATS:
         raise ScenarioError(
             f"unknown format '{format}'; use one of {', '.join(FORMATS)}", file=shown
