@@ -591,6 +591,15 @@ def serve(
     max_samples: Annotated[
         int | None, typer.Option("--max-samples", min=1, help="Most samples per forecast.")
     ] = None,
+    max_work: Annotated[
+        int | None,
+        typer.Option(
+            "--max-work",
+            min=1,
+            help="Most work per forecast: actors x issues x samples x rounds, summed over "
+            "the models.",
+        ),
+    ] = None,
     timeout: Annotated[
         float | None, typer.Option("--timeout", min=0.1, help="Seconds a forecast may run.")
     ] = None,
@@ -625,7 +634,7 @@ def serve(
 
     limits = Limits.from_env(
         max_body=max_body, max_actors=max_actors, max_issues=max_issues,
-        max_samples=max_samples, timeout=timeout, workers=workers, queue=queue,
+        max_samples=max_samples, max_work=max_work, timeout=timeout, workers=workers, queue=queue,
     )  # fmt: skip
     hosts = allowed_hosts(allowed_host, bind=host)
     web_app = create_app(limits, store, allowed_hosts=hosts)

@@ -7,7 +7,7 @@ pytest.importorskip("fastapi")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from summitry.web import work  # noqa: E402
+from summitry.web import jobs, work  # noqa: E402
 from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
 from summitry.web.security import DEFAULT_HOSTS  # noqa: E402
@@ -32,7 +32,13 @@ def client(make_client) -> TestClient:
 
 
 @pytest.fixture
-def slow_forecast(monkeypatch):
+def in_process(monkeypatch):
+    """Jobs run on the server's threads, where a patch of :mod:`summitry.web.work` reaches them."""
+    monkeypatch.setattr(jobs, "ISOLATE", False)
+
+
+@pytest.fixture
+def slow_forecast(monkeypatch, in_process):
     """Call with seconds: every forecast of the web app then sleeps that long first."""
     real = work.forecast
 
@@ -47,7 +53,7 @@ def slow_forecast(monkeypatch):
 
 
 @pytest.fixture
-def gated(monkeypatch):
+def gated(monkeypatch, in_process):
     """Forecasts of the web app wait for ``gate`` after saying they have ``entered``."""
     gate, entered = threading.Event(), threading.Event()
     real = work.forecast

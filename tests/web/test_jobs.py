@@ -75,7 +75,7 @@ def test_a_job_past_the_time_limit_fails_with_the_limit_named(make_client, slow_
     assert c.get("/api/runs").json()["total"] == 0
 
 
-def test_an_error_inside_a_job_is_its_error(client, monkeypatch):
+def test_an_error_inside_a_job_is_its_error(client, monkeypatch, in_process):
     def broken(*args, **kwargs):
         raise ParameterError("rounds must be 1 or more")
 
@@ -207,7 +207,7 @@ def test_queue_keeps_a_bounded_number_of_finished_jobs(monkeypatch):
     from summitry.web import jobs
 
     monkeypatch.setattr(jobs, "KEEP", 3)
-    queue = JobQueue(Limits(workers=1, queue=20))
+    queue = JobQueue(Limits(workers=1, queue=20), isolate=False)
     made = [queue.submit("test", lambda stages: None) for _ in range(8)]
     for job in made:
         queue.wait(job)

@@ -382,7 +382,7 @@ def test_errors_never_show_the_run_store_or_temp_paths(client, summitry_home):
     assert_no_paths(str(job), store, summitry_home)
 
 
-def test_a_job_that_breaks_names_no_server_path(client, monkeypatch, summitry_home):
+def test_a_job_that_breaks_names_no_server_path(client, monkeypatch, summitry_home, in_process):
     secret = summitry_home / "deep" / "chart.png"
 
     def boom(*args, **kwargs):

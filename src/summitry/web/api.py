@@ -43,9 +43,10 @@ from summitry.web import security
 from summitry.web.bodies import BODY_SCHEMA, bundled, check_size, parse_body, summary_of
 from summitry.web.jobs import Job, JobQueue
 from summitry.web.limits import ENV, BodyLimit, Limits
+from summitry.web.openapi_errors import document_errors
 from summitry.web.pages import STATIC, pages_router
 from summitry.web.problems import ApiError, source_name, without_paths
-from summitry.web.work import Order, ViewCache, run_order
+from summitry.web.work import Order, ViewCache, job_of, work_of
 
 __all__ = ["ApiError", "ForecastRequest", "JobRequest", "create_app"]
 
@@ -82,6 +83,7 @@ def create_app(
     store: str | Path | None = None,
     *,
     allowed_hosts: Sequence[str] | None = None,
+    isolate: bool | None = None,
 ) -> FastAPI:
     """The REST API as a FastAPI application.
 
@@ -96,6 +98,9 @@ def create_app(
         The hosts it answers to (:func:`summitry.web.security.allowed_hosts`); default
         those of ``SUMMITRY_WEB_ALLOWED_HOSTS``, else ``localhost``, ``127.0.0.1`` and
         ``[::1]``.
+    isolate
+        Run forecasts in worker processes the server stops at once (default
+        :data:`summitry.web.jobs.ISOLATE`, True); False runs them on the server's threads.
     """
     limits = limits or Limits.from_env()
     hosts = security.allowed_hosts(allowed_hosts)
@@ -103,13 +108,13 @@ def create_app(
     def runs() -> RunStore:  # resolved per request: SUMMITRY_HOME is read when used
         return RunStore(store)
 
-    queue = JobQueue(limits)
+    queue = JobQueue(limits, isolate=isolate)
     views = ViewCache()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        queue.shutdown()  # running jobs stop at their next stage
+        queue.shutdown()  # running jobs' worker processes are stopped
 
     app = FastAPI(
         lifespan=lifespan,
@@ -149,7 +154,10 @@ def create_app(
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
         error = ApiError(exc.status_code, str(exc.detail))
-        return JSONResponse(error.body, status_code=exc.status_code, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not just its first route's
+            headers["Allow"] = ", ".join(_methods_of(app, request.scope))
+        return JSONResponse(error.body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -255,21 +263,43 @@ def create_app(
                     f"unknown model '{unknown[0]}'; choose from: {', '.join(MODELS)}",
                     path=f"models[{body.models.index(unknown[0])}]",
                 )
-        return Order(
-            scenario, body.models, body.samples, body.seed, source=source, **how
-        )  # fmt: skip
+        return within_work(
+            Order(scenario, body.models, body.samples, body.seed, source=source, **how)
+        )
+
+    def within_work(job_order: Order) -> Order:
+        """The order, or 422 when its estimated work is more than the server takes."""
+        work = work_of(job_order)
+        if work > limits.max_work:
+            raise ApiError(
+                422,
+                f"this forecast's work, {work} (actors x issues x samples x rounds, summed "
+                f"over the models), is more than this server takes ({limits.max_work}; "
+                f"{ENV['max_work']}); ask for fewer samples or models",
+                path="samples",
+            )
+        return job_order
 
     def submit(kind: str, job_order: Order) -> Job:
         store = runs()  # the store of the request's time, whenever the job records
-        return queue.submit(kind, lambda stages: run_order(job_order, stages, store, views))
+        return queue.submit(kind, *job_of(job_order, store, views))
 
     def stored(which: str, *, record: bool) -> Order:
         """An order that runs a recorded run again: as a new run, or to draw its page."""
         run = runs().get(which)
-        return Order(
-            run.load_scenario(), run.models, run.samples, run.seed, rounds=run.rounds,
-            source=run.source, view=True, record=record, run_id=None if record else run.id,
-        )  # fmt: skip
+        return within_work(
+            Order(
+                run.load_scenario(),
+                run.models,
+                run.samples,
+                run.seed,
+                rounds=run.rounds,
+                source=run.source,
+                view=True,
+                record=record,
+                run_id=None if record else run.id,
+            )  # fmt: skip
+        )
 
     @app.post(
         "/api/forecast",
@@ -334,7 +364,7 @@ def create_app(
 
     @app.delete("/api/jobs/{job_id}", summary="Cancel a job")
     def cancel_job(job_id: str) -> dict[str, Any]:
-        """Ask a job to stop; it ends before its next stage (one model's run at most)."""
+        """Ask a job to stop; it ends at once (its worker process is stopped)."""
         return queue.cancel(job_id).public()
 
     # -- recorded runs -----------------------------------------------------------------
@@ -374,4 +404,17 @@ def create_app(
 
     app.include_router(pages_router(runs, views))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    document_errors(app)
     return app
+
+
+def _methods_of(app: FastAPI, scope: dict[str, Any]) -> list[str]:
+    """The methods the routes of the request's path answer to (for a 405's Allow header)."""
+    from starlette.routing import Match
+
+    found: set[str] = set()
+    for route in app.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches(scope)[0] is not Match.NONE:
+            found |= set(methods)
+    return sorted(found - {"HEAD"} | ({"HEAD"} if "GET" in found else set()))

@@ -1,11 +1,24 @@
 """Background jobs of the web app: a bounded queue, progress by stage, and cancelling.
 
 A job is a function of one argument, a :class:`Stages`, which it calls
-(``stages.begin("eum")``) before each stage of its work. That call is where a job
-stops: when the job was cancelled, or when it has run past the server's time limit,
-:meth:`Stages.begin` raises and the job ends before the next stage starts. A stage that
-has started (one model's run, say) cannot be interrupted, so cancelling takes effect
-within one stage.
+(``stages.begin("eum")``) before each stage of its work, and optionally a second
+function, ``keep``, that takes what the first returned and finishes the job in the
+server (records the run, keeps the page).
+
+The first function runs in a worker process (:data:`ISOLATE`): the server's thread that
+watches the job takes the stages the process reports, and stops the process at once
+(SIGTERM, then SIGKILL after :data:`GRACE` seconds) when the job is cancelled or runs
+past the server's time limit, whatever stage it is in. So cancelling and the time limit
+take effect within :data:`POLL` + :data:`GRACE` seconds, the server keeps answering while
+jobs compute, and a job stopped before ``keep`` records nothing. Worker processes are
+started from a fork server that has the library imported, and are kept warm for the next
+job (one job at a time each); a stopped one is replaced. What crosses to and from a
+worker is pickled: the work function (a module-level function or a
+:func:`functools.partial` of one) and its result.
+
+In-process mode (``JobQueue(limits, isolate=False)``) runs both functions on the
+watching thread, and :meth:`Stages.begin` is then where a job stops: a stage under way
+runs to its end.
 
 At most ``limits.workers`` jobs run at once and at most ``limits.queue`` more wait; a
 submission beyond them is refused with 429. Finished jobs are kept for a while
@@ -14,6 +27,7 @@ submission beyond them is refused with 429. Finished jobs are kept for a while
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 import uuid
@@ -28,10 +42,37 @@ from summitry.errors import ScenarioError, SummitryError
 from summitry.web.limits import ENV, Limits
 from summitry.web.problems import ApiError
 
-__all__ = ["KEEP", "Job", "JobQueue", "Stages", "Stopped"]
+__all__ = ["GRACE", "ISOLATE", "KEEP", "POLL", "Job", "JobQueue", "Stages", "Stopped"]
 
 KEEP = 200
 """Finished jobs remembered; older ones are forgotten (their runs stay in the run store)."""
+
+ISOLATE = True
+"""Run jobs in worker processes unless a :class:`JobQueue` is told otherwise (tests that
+patch the library in the server's process set this to False)."""
+
+POLL = 0.1
+"""Seconds between two looks of a watching thread at its job (cancel, time limit)."""
+
+GRACE = 1.0
+"""Seconds a worker process is given to end after SIGTERM before SIGKILL."""
+
+IDLE = 120.0
+"""Seconds an idle worker process waits for a job before it ends."""
+
+SPARE = 8
+"""Most idle worker processes kept warm."""
+
+PRELOAD = [
+    "numpy",
+    "summitry.forecast",
+    "summitry.models",
+    "summitry.web.work",
+    "summitry.report.html",
+    "summitry.analysis.sensitivity",
+    "summitry.timeline",
+]
+"""Modules the fork server imports once, so that a worker process starts fast."""
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 
@@ -92,6 +133,10 @@ class Stages:
     def begin(self, stage: str) -> None:
         """Start the next stage, or raise :class:`Stopped` when the job must end."""
         self.check()
+        self.advance(stage)
+
+    def advance(self, stage: str) -> None:
+        """Start the next stage without asking whether the job must end."""
         job = self._job
         if self._begun:  # the stage before this one is done
             job.done = min(job.done + 1, job.total)
@@ -110,17 +155,33 @@ class Stages:
 
 
 class JobQueue:
-    """Runs jobs on ``limits.workers`` threads, with ``limits.queue`` more waiting."""
+    """Runs jobs on ``limits.workers`` threads, with ``limits.queue`` more waiting.
 
-    def __init__(self, limits: Limits):
+    ``isolate``: run each job's work in a worker process that can be stopped at once;
+    False runs it on the thread; None (the default) follows :data:`ISOLATE` as it is when
+    the job starts.
+    """
+
+    def __init__(self, limits: Limits, *, isolate: bool | None = None):
         self.limits = limits
+        self.isolate = isolate
         self._pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="summitry-web")
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._pending = 0
 
-    def submit(self, kind: str, work: Callable[[Stages], Any]) -> Job:
-        """Queue ``work``; raise 429 when every worker and queue place is taken."""
+    def submit(
+        self,
+        kind: str,
+        work: Callable[[Stages], Any],
+        keep: Callable[[Any, Stages], Any] | None = None,
+    ) -> Job:
+        """Queue ``work`` (then ``keep`` of its value); raise 429 when all places are taken.
+
+        ``work`` runs in a worker process when the queue isolates jobs, so it and its
+        value must pickle; ``keep`` runs in the server and its value is the job's result
+        (without ``keep``, the value of ``work`` is).
+        """
         with self._lock:
             if self._pending >= self.limits.workers + self.limits.queue:
                 raise ApiError(
@@ -134,7 +195,7 @@ class JobQueue:
             self._jobs[job.id] = job
             self._forget_old()
         try:
-            job.future = self._pool.submit(self._run, job, work)
+            job.future = self._pool.submit(self._run, job, work, keep)
         except BaseException:
             with self._lock:
                 self._pending -= 1
@@ -188,31 +249,29 @@ class JobQueue:
 
     # -- inside a worker ---------------------------------------------------------------
 
-    def _run(self, job: Job, work: Callable[[Stages], Any]) -> None:
+    def _run(
+        self, job: Job, work: Callable[[Stages], Any], keep: Callable[[Any, Stages], Any] | None
+    ) -> None:
         job.started = time.time()
         job.status, job.stage = "running", "starting"
         stages = Stages(job, time.monotonic() + self.limits.timeout, self.limits.timeout)
         try:
             stages.check()
-            job.result = work(stages)
+            isolate = ISOLATE if self.isolate is None else self.isolate
+            value = _isolated(work, stages) if isolate else work(stages)
+            job.result = value if keep is None else keep(value, stages)
             job.done, job.stage, job.status = job.total, "done", "done"
         except Stopped as exc:
             cancelled = job.cancel_requested.is_set()
             job.status = "cancelled" if cancelled else "failed"
             job.stage = job.status
             job.error = _error(422, str(exc), path=None if cancelled else "samples")
-        except ApiError as exc:
+        except _Failed as exc:  # the worker process's error, as error_of made it there
             job.status, job.stage = "failed", "failed"
-            job.error = {"status": exc.status, **exc.body}
-        except ScenarioError as exc:
+            job.error = exc.error
+        except Exception as exc:
             job.status, job.stage = "failed", "failed"
-            job.error = {"status": 422, **ApiError.from_scenario_error(exc).body}
-        except SummitryError as exc:
-            job.status, job.stage = "failed", "failed"
-            job.error = _error(422, str(exc))
-        except Exception as exc:  # a bug: say so rather than leave the job running forever
-            job.status, job.stage = "failed", "failed"
-            job.error = _error(500, f"internal error: {type(exc).__name__}: {exc}")
+            job.error = error_of(exc)
         finally:
             job.finished = time.time()
             with self._lock:
@@ -224,6 +283,18 @@ class JobQueue:
             del self._jobs[job.id]
 
 
+def error_of(exc: BaseException) -> dict[str, Any]:
+    """The job error (``{"status", "message", ...}``) of an exception raised by a job."""
+    if isinstance(exc, ApiError):
+        return {"status": exc.status, **exc.body}
+    if isinstance(exc, ScenarioError):
+        return {"status": 422, **ApiError.from_scenario_error(exc).body}
+    if isinstance(exc, SummitryError):
+        return _error(422, str(exc))
+    # a bug: say so rather than leave the job running forever
+    return _error(500, f"internal error: {type(exc).__name__}: {exc}")
+
+
 def _error(status: int, message: str, path: str | None = None) -> dict[str, Any]:
     return {"status": status, **ApiError(status, message, path=path).body}
 
@@ -232,3 +303,137 @@ def _fields(error: dict[str, Any] | None) -> dict[str, Any]:
     if not error:
         return {"message": "the job did not finish"}
     return {k: error[k] for k in ("message", "rule", "location", "path", "line")}
+
+
+# -- worker processes ------------------------------------------------------------------------
+
+
+class _Failed(Exception):
+    """A job's error that came back from its worker process."""
+
+    def __init__(self, error: dict[str, Any]):
+        super().__init__(error.get("message"))
+        self.error = error
+
+
+class _Relay:
+    """The :class:`Stages` of a job inside a worker process: reports each stage."""
+
+    def __init__(self, conn: Any):
+        self._conn = conn
+
+    def plan(self, total: int) -> None:
+        self._conn.send(("plan", int(total)))
+
+    def begin(self, stage: str) -> None:
+        self._conn.send(("begin", str(stage)))
+
+    def check(self) -> None:
+        """Nothing to do: the server stops the process itself."""
+
+
+def _serve(conn: Any) -> None:
+    """A worker process: run the jobs sent over ``conn``, one at a time, until idle."""
+    while conn.poll(IDLE):
+        try:
+            work = conn.recv()
+        except (EOFError, OSError):
+            return
+        if work is None:
+            return
+        try:
+            value = work(_Relay(conn))
+        except BaseException as exc:  # noqa: BLE001 - every error becomes the job's error
+            conn.send(("error", error_of(exc)))
+            continue
+        try:
+            conn.send(("done", value))
+        except Exception as exc:  # the value does not pickle: a bug
+            conn.send(("error", error_of(exc)))
+
+
+_start_lock = threading.Lock()
+_spare: list[_Worker] = []
+_context: Any = None
+
+
+def _mp() -> Any:
+    """The multiprocessing context of the worker processes (fork server, else spawn)."""
+    global _context
+    with _start_lock:
+        if _context is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                _context = multiprocessing.get_context("forkserver")
+                _context.set_forkserver_preload(PRELOAD)
+            else:
+                _context = multiprocessing.get_context("spawn")
+        return _context
+
+
+class _Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self) -> None:
+        mp = _mp()
+        self.conn, theirs = mp.Pipe()
+        self.process = mp.Process(target=_serve, args=(theirs,), daemon=True, name="summitry-job")
+        self.process.start()
+        theirs.close()
+
+    def stop(self) -> None:
+        """End the process now: SIGTERM, then SIGKILL after :data:`GRACE` seconds."""
+        self.process.terminate()
+        self.process.join(GRACE)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+        self.process.close()
+
+
+def _take() -> _Worker:
+    with _start_lock:
+        while _spare:
+            worker = _spare.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.conn.close()
+    return _Worker()
+
+
+def _give(worker: _Worker) -> None:
+    with _start_lock:
+        if len(_spare) < SPARE and worker.process.is_alive():
+            _spare.append(worker)
+            return
+    worker.stop()
+
+
+def _isolated(work: Callable[[Stages], Any], stages: Stages) -> Any:
+    """Run ``work`` in a worker process; stop the process when the job must end."""
+    worker = _take()
+    try:
+        worker.conn.send(work)
+    except Exception:  # the work does not pickle (a bug); the process is unharmed
+        _give(worker)
+        raise
+    while True:
+        try:
+            if worker.conn.poll(POLL):
+                kind, data = worker.conn.recv()
+                if kind == "plan":
+                    stages.plan(data)
+                elif kind == "begin":
+                    stages.advance(data)
+                else:
+                    _give(worker)
+                    if kind == "error":
+                        raise _Failed(data)
+                    return data
+            stages.check()
+        except (EOFError, OSError):
+            worker.stop()
+            raise RuntimeError("the worker process ended before the job did") from None
+        except Stopped:
+            worker.stop()
+            raise

@@ -10,6 +10,7 @@ request body              ``SUMMITRY_WEB_MAX_BODY``        1000000   413
 actors in a scenario      ``SUMMITRY_WEB_MAX_ACTORS``      100       422
 issues in a scenario      ``SUMMITRY_WEB_MAX_ISSUES``      30        422
 Monte Carlo samples       ``SUMMITRY_WEB_MAX_SAMPLES``     1000      422
+work of a forecast        ``SUMMITRY_WEB_MAX_WORK``        10000000  422
 time per request (s)      ``SUMMITRY_WEB_TIMEOUT``         60        422
 forecasts at once         ``SUMMITRY_WEB_WORKERS``         2         (others wait)
 forecasts waiting         ``SUMMITRY_WEB_QUEUE``           16        429 when all taken
@@ -37,6 +38,7 @@ ENV: dict[str, str] = {
     "max_actors": "SUMMITRY_WEB_MAX_ACTORS",
     "max_issues": "SUMMITRY_WEB_MAX_ISSUES",
     "max_samples": "SUMMITRY_WEB_MAX_SAMPLES",
+    "max_work": "SUMMITRY_WEB_MAX_WORK",
     "timeout": "SUMMITRY_WEB_TIMEOUT",
     "workers": "SUMMITRY_WEB_WORKERS",
     "queue": "SUMMITRY_WEB_QUEUE",
@@ -56,6 +58,12 @@ class Limits:
         Largest scenario accepted by validate and forecast.
     max_samples
         Most Monte Carlo draws one forecast may ask for.
+    max_work
+        Most estimated work of one forecast: actors x issues x samples x rounds, summed
+        over its models (an iterative model counts its ``max_rounds``, a closed-form one
+        1 round). The default takes every bundled scenario with every model at 1000
+        samples (6.39 million) and refuses 100 actors x 30 issues x 1000 samples with
+        the exchange model (30 million).
     timeout
         Seconds a forecast or report may run (and a request may wait for it).
     workers
@@ -68,6 +76,7 @@ class Limits:
     max_actors: int = 100
     max_issues: int = 30
     max_samples: int = 1000
+    max_work: int = 10_000_000
     timeout: float = 60.0
     workers: int = 2
     queue: int = 16

@@ -5,13 +5,22 @@ then the miscalculation where actors hold beliefs, the drivers, the timeline whe
 scenario has events, the charts, and the record in the run store. Every stage is a call
 to the library; the page it leaves in a :class:`ViewCache` is the report's own
 (:func:`summitry.report.html.render_page`).
+
+It runs in two parts: :func:`compute_order`, every stage up to the page, which runs in a
+worker process and returns a :class:`Computed` (small and picklable: the record, the
+page, and what the run store records, not the trajectories); and :func:`keep_order`, in
+the server, which records the run and keeps the page, last, so that a job stopped
+before it records nothing. :func:`work_of` estimates an order's work, which the
+``max_work`` limit bounds.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from summitry.errors import ParameterError
@@ -21,7 +30,18 @@ from summitry.scenario import Scenario
 from summitry.store import RunStore
 from summitry.web.jobs import Stages
 
-__all__ = ["DRIVERS_MODEL", "Order", "ViewCache", "run_order"]
+__all__ = [
+    "DRIVERS_MODEL",
+    "Computed",
+    "Finished",
+    "Order",
+    "ViewCache",
+    "compute_order",
+    "job_of",
+    "keep_order",
+    "run_order",
+    "work_of",
+]
 
 DRIVERS_MODEL = "compromise"
 """Model whose drivers (Sobol indices) a view shows, as ``summitry report`` does by default."""
@@ -95,13 +115,120 @@ class ViewCache:
             return page
 
 
+def work_of(order: Order) -> int:
+    """The estimated work of an order: actors x issues x samples x rounds, summed over its models.
+
+    An iterative model counts the order's rounds, or its own ``max_rounds`` when the
+    order gives none; a closed-form model counts one round.
+    """
+    size = len(order.scenario.actors) * len(order.scenario.issues) * order.samples
+    rounds = 0
+    for model in order.resolved():
+        most = getattr(model, "max_rounds", None)
+        rounds += 1 if most is None else int(order.rounds or most)
+    return size * rounds
+
+
+@dataclass(frozen=True)
+class _Params:
+    params: dict[str, Any]
+
+    def get_params(self) -> dict[str, Any]:
+        return self.params
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What :meth:`summitry.store.RunStore.record` reads of a forecast, without its trajectories.
+
+    Made in the worker process (:meth:`of`) and recorded in the server; it has the
+    attributes and methods of a :class:`~summitry.forecast.Forecast` that the store uses.
+    """
+
+    scenario: Scenario
+    created: str
+    summitry_version: str
+    input_sha256: str
+    seed: int
+    n_samples: int
+    rounds: int | None
+    record: dict[str, Any] = field(repr=False)
+    params: dict[str, dict[str, Any]] = field(repr=False)
+
+    @classmethod
+    def of(cls, result: Forecast) -> Finished:
+        """The parts of ``result`` the run store records."""
+        return cls(
+            result.scenario, result.created, result.summitry_version, result.input_sha256,
+            result.seed, result.n_samples, result.rounds, result.to_dict(),
+            {name: m.get_params() for name, m in result.models.items()},
+        )  # fmt: skip
+
+    @property
+    def models(self) -> dict[str, _Params]:
+        """Each model's parameters, by name, in the order they ran."""
+        return {name: _Params(p) for name, p in self.params.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The forecast record without its timestamp, as the store keeps it."""
+        return self.record
+
+
+@dataclass(frozen=True)
+class Computed:
+    """What a worker process hands back: the record, the page, and the run to record."""
+
+    input_sha256: str
+    record: dict[str, Any]
+    page: Any
+    finished: Finished | None
+
+
 def run_order(order: Order, stages: Stages, store: RunStore, views: ViewCache) -> dict[str, Any]:
-    """Run ``order`` stage by stage; the job's result.
+    """Run ``order`` stage by stage on this thread; the job's result (as :func:`keep_order`)."""
+    return keep_order(order, compute_order(order, stages), stages, store, views)
+
+
+def job_of(
+    order: Order, store: RunStore, views: ViewCache
+) -> tuple[Callable[[Stages], Computed], Callable[[Computed, Stages], dict[str, Any]]]:
+    """The two parts of ``order`` as :meth:`summitry.web.jobs.JobQueue.submit` takes them."""
+    return functools.partial(compute_order, order), functools.partial(_keep, order, store, views)
+
+
+def _keep(
+    order: Order, store: RunStore, views: ViewCache, done: Computed, stages: Stages
+) -> dict[str, Any]:
+    return keep_order(order, done, stages, store, views)
+
+
+def keep_order(
+    order: Order, done: Computed, stages: Stages, store: RunStore, views: ViewCache
+) -> dict[str, Any]:
+    """Record the run and keep its page; the job's result.
 
     Returns ``{"run_id", "input_sha256", "view", "record"}``: ``view`` is the page's
     path (None without ``order.view``), ``record`` the forecast record as ``summitry
     forecast --json`` prints it.
     """
+    run_id = order.run_id
+    if order.record:  # last, so that a job stopped earlier records nothing
+        stages.begin("recording the run")
+        assert done.finished is not None
+        run_id = store.record(done.finished, order.source)  # type: ignore[arg-type]
+    if done.page is not None:
+        assert run_id is not None
+        views.put(run_id, done.page)
+    return {
+        "run_id": run_id,
+        "input_sha256": done.input_sha256,
+        "view": f"/runs/{run_id}" if order.view else None,
+        "record": done.record,
+    }
+
+
+def compute_order(order: Order, stages: Stages) -> Computed:
+    """Every stage of ``order`` up to its page: what :func:`keep_order` keeps."""
     sc = order.scenario
     chosen = order.resolved()
     names = [m.name for m in chosen]
@@ -124,19 +251,8 @@ def run_order(order: Order, stages: Stages, store: RunStore, views: ViewCache) -
         _ = result.miscalculations
     record = result.to_dict(created=True)
     page = _page(result, stages, drivers=drivers, timeline=timeline) if order.view else None
-    run_id = order.run_id
-    if order.record:  # last, so that a job stopped earlier records nothing
-        stages.begin("recording the run")
-        run_id = store.record(result, order.source)
-    if page is not None:
-        assert run_id is not None
-        views.put(run_id, page)
-    return {
-        "run_id": run_id,
-        "input_sha256": result.input_sha256,
-        "view": f"/runs/{run_id}" if order.view else None,
-        "record": record,
-    }
+    finished = Finished.of(result) if order.record else None
+    return Computed(result.input_sha256, record, page, finished)
 
 
 def _page(forecast: Forecast, stages: Stages, *, drivers: bool, timeline: bool) -> Any:
