@@ -185,3 +185,21 @@ def test_usage_errors_exit_2():
     assert invoke("trace", SMALL).exit_code == 2  # --model is required
     assert invoke("forecast", SMALL, "--seed", "-1").exit_code == 2
     assert invoke("no-such-command").exit_code == 2
+
+
+def test_samples_of_a_scenario_with_nothing_uncertain_say_so(tmp_path):
+    result = invoke("forecast", SMALL, "-m", "compromise", "--samples", "5", "--no-store")
+    assert result.exit_code == 0, result.output
+    assert "nothing in 'cli-small' is uncertain" in result.output
+    one = invoke("forecast", SMALL, "-m", "compromise", "--no-store")
+    assert "uncertain" not in one.output
+
+
+def test_json_with_an_output_file_writes_the_file_only(tmp_path):
+    out = tmp_path / "f.json"
+    result = runner.invoke(
+        app, ["forecast", SMALL, "-m", "compromise", "--json", "-o", str(out), "--no-store"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert json.loads(out.read_text())["scenario"] == "cli-small"

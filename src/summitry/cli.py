@@ -183,6 +183,7 @@ def _run_and_record(
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
+    _note_if_exact(scenario, samples)
     if engine is not None and engine.kind == "dask":
         with step_progress("dask chunks", quiet=quiet) as chunks:
             result = run_forecast(
@@ -195,6 +196,18 @@ def _run_and_record(
     if run_store is not None:
         run_store.check()
     return result, run_store
+
+
+def _note_if_exact(scenario: Any, samples: int) -> None:
+    """Say on stderr when ``--samples`` asks for draws of a scenario with nothing uncertain."""
+    from summitry.analysis.uncertainty import is_exact
+
+    if samples > 1 and is_exact(scenario):
+        typer.echo(
+            f"note: nothing in '{scenario.name}' is uncertain (no `uncertainty` block and no "
+            f"*_sd value), so the {samples} draws are all the same; see docs/format.md",
+            err=True,
+        )
 
 
 def _record(run_store: RunStore | None, result: Forecast, file: str) -> str | None:
@@ -236,7 +249,9 @@ def forecast(
     if output is not None:
         io.write_atomic(output, record)
     run_id = _record(run_store, result, file)  # only once the output file is written
-    if json:
+    if json and output is not None:  # the record goes to the file only
+        typer.echo(f"wrote {output}", err=True)
+    elif json:
         typer.echo(record, nl=False)
     else:
         _print_forecast(result)
@@ -389,6 +404,7 @@ def timeline(
 
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
+    _note_if_exact(scenario, samples)
     if not scenario.events:
         raise ParameterError(
             f"scenario '{scenario.name}' has no events; add an 'events' list (docs/format.md)"

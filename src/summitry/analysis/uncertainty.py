@@ -24,7 +24,7 @@ from summitry.errors import ParameterError
 from summitry.inputs import Inputs
 from summitry.scenario import Scenario
 
-__all__ = ["BLOCK", "Spread", "sample", "spread"]
+__all__ = ["BLOCK", "Spread", "is_exact", "sample", "spread"]
 
 BLOCK = 1024
 """Samples per independently seeded block."""
@@ -70,6 +70,23 @@ def spread(scenario: Scenario) -> Spread:
         ]
     )
     return Spread(pos, sal, cap)
+
+
+def is_exact(scenario: Scenario) -> bool:
+    """True when nothing in the scenario is uncertain, so every draw would be the same."""
+    if not spread(scenario).exact:
+        return False
+    if any(i.status_quo_sd for i in scenario.issues):
+        return False
+    if any(a.walk_away_sd for a in scenario.actors):
+        return False
+    default = scenario.uncertainty
+    for r in scenario.ratifiers:
+        if r.walk_away_sd or (r.positions and (default.position or default.salience)):
+            return False
+        if any(st.position_sd or st.salience_sd for st in r.positions.values()):
+            return False
+    return True
 
 
 def _stance_sd(scenario: Scenario, stance: Any, width: float) -> tuple[float, float]:
