@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from summitry.cli import app
@@ -203,3 +204,21 @@ def test_json_with_an_output_file_writes_the_file_only(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert json.loads(out.read_text())["scenario"] == "cli-small"
+
+
+def test_validate_warns_about_likely_mistakes(tmp_path):
+    text = (DATA / "cli-small.yaml").read_text()
+    data = yaml.safe_load(text)
+    data["actors"][0]["veto"] = ["sanctions"]
+    data["positions"][data["actors"][0]["id"]].pop("sanctions", None)
+    data.setdefault("evidence", []).append(
+        {"supports": "issues.sanctions.status_quo_sd", "source": "assumption", "rationale": "r"}
+    )
+    path = tmp_path / "w.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "holds a veto on 'sanctions' but has no stance" in result.output
+    assert "status_quo_sd issue 'sanctions' does not give" in result.output
+    clean = runner.invoke(app, ["validate", SMALL])
+    assert "warning" not in clean.output

@@ -299,6 +299,10 @@ def validate(file: FileArg, fmt: FormatOpt = None) -> None:
     """Check a scenario and summarise it."""
     scenario = io.load(file, format=fmt)
     _out().print(scenario_summary(scenario))
+    from summitry.lint import warnings
+
+    for line in warnings(scenario):
+        typer.echo(f"warning: {line}", err=True)
 
 
 @app.command("models")
