@@ -319,3 +319,9 @@ def test_serve_command_runs_uvicorn_on_loopback(monkeypatch):
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123)
     assert seen["app"].state.limits.max_samples == 5
     assert seen["app"].state.limits.max_actors == 9
+
+
+def test_favicon_is_served_with_the_security_headers(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("image/svg+xml")
+    assert r.content.startswith(b"<svg") and "nosniff" in r.headers["x-content-type-options"]

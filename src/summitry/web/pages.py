@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from summitry import scenarios
@@ -47,6 +47,13 @@ _templates = Jinja2Templates(directory=HERE / "templates")
 _templates.env.globals.update(version=summitry_version(), report_css=ReportPage.css)
 
 
+_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<circle cx="12" cy="16" r="9" fill="#3f6fb0" fill-opacity="0.8"/>'
+    '<circle cx="20" cy="16" r="9" fill="#d98b2b" fill-opacity="0.8"/></svg>'
+)
+
+
 def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
     """The HTML pages, on ``runs`` (the run store) and ``views`` (pages of recent runs)."""
     router = APIRouter(include_in_schema=False)
@@ -58,6 +65,13 @@ def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
     def home(request: Request) -> HTMLResponse:
         bundled = [{"name": n, "description": d} for n, d in scenarios.list_examples()]
         return page(request, "home.html", bundled=bundled)
+
+    @router.get("/favicon.ico")
+    def favicon() -> Response:
+        """A small icon (two overlapping circles: two parties), so browsers get no 404."""
+        return Response(
+            _ICON, media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
+        )
 
     @router.get("/edit", response_class=HTMLResponse)
     def edit(request: Request) -> HTMLResponse:
