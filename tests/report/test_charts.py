@@ -43,9 +43,11 @@ def test_forecast_charts_write_a_png(result, chart, tmp_path):
 def test_trajectory_title_names_the_model_with_rounds_and_the_sample():
     result = forecast(io.load("ec-example"), ["compromise", "eum"], samples=2)
     title = charts.trajectory_chart(result).get_suptitle()
-    assert title == "ec-example: positions over rounds (eum, sample 0) and outcomes"
+    assert title == (
+        "ec-example: positions over rounds (eum, Monte Carlo draw 0 of 2) and outcomes"
+    )
     title = charts.trajectory_chart(result, model="compromise", sample=1).get_suptitle()
-    assert "(compromise, sample 1)" in title
+    assert "(compromise, Monte Carlo draw 1 of 2)" in title
 
 
 def test_same_forecast_gives_the_same_png_bytes():
@@ -154,3 +156,9 @@ def test_analysis_charts_accept_single_entries_and_nan():
         charts.drivers_chart({"x": [("a", None, None, None), ("b", 0.4, None, 0.3)]}),
     ):
         png_size(charts.png_bytes(fig))
+
+
+def test_drivers_chart_names_its_model():
+    drivers = {"x": [("a.position", 0.6, 0.05, 0.5), ("b.position", 0.3, 0.04, 0.3)]}
+    fig = charts.drivers_chart(drivers, title="t", model="compromise")
+    assert fig.get_suptitle() == "t: drivers of each outcome of the compromise model"

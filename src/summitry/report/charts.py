@@ -191,7 +191,11 @@ def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: in
     handles.append(Line2D([], [], color="0.45", linestyle="--", label="status quo"))
     for k, m in enumerate(models):
         handles.append(Line2D([], [], color="0.1", marker=_MARKERS[k % 8], ls="", label=m))
-    what = f"{name}, sample {sample}" if forecast.n_samples > 1 else name
+    what = (
+        f"{name}, Monte Carlo draw {sample} of {forecast.n_samples}"
+        if forecast.n_samples > 1
+        else name
+    )
     fig.suptitle(f"{scenario.name}: positions over rounds ({what}) and outcomes", fontsize=11)
     _legend(fig, slot, handles)
     return fig
@@ -468,6 +472,7 @@ def drivers_chart(
     *,
     title: str = "",
     top: int = 10,
+    model: str | None = None,
 ) -> Figure:
     """The inputs that move each issue's outcome most, one panel per issue.
 
@@ -481,6 +486,8 @@ def drivers_chart(
         As for :func:`deal_chart`.
     top
         Draw at most this many groups per issue, the largest ``ST`` first.
+    model
+        The model whose outcome the indices are of, named in the title.
 
     Notes
     -----
@@ -510,7 +517,8 @@ def drivers_chart(
         Line2D([], [], ls="", marker="D", color="0.1", ms=4, label="S1: effect alone"),
     ]
     _legend(fig, slot, handles)
-    fig.suptitle(_title(title, "drivers of each outcome"), fontsize=11)
+    what = f"drivers of each outcome of the {model} model" if model else "drivers of each outcome"
+    fig.suptitle(_title(title, what), fontsize=11)
     return fig
 
 

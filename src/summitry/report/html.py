@@ -87,6 +87,8 @@ class ReportExtras:
     drivers
         ``{issue id: [(group label, ST, ST_conf, S1), ...]}``: variance-based
         sensitivity of the issue's outcome to groups of inputs.
+    drivers_model
+        The model the drivers are of.
     miscalculation
         ``{model: [{"actor", "score", "interval": [lo, hi], "issues": {issue id:
         {"own", "gap"}}}, ...]}``, the forecast record's ``"miscalculation"`` entry.
@@ -101,6 +103,7 @@ class ReportExtras:
     p_deal: Mapping[str, float] | None = None
     blocking: Mapping[str, Mapping[str, float]] | None = None
     deal: Mapping[str, Mapping[str, Any]] | None = None
+    drivers_model: str | None = None
     winners: Mapping[str, Mapping[str, tuple[float, float, float]]] | None = None
     drivers: Mapping[str, Sequence[tuple[str, float, float, float]]] | None = None
     miscalculation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
@@ -136,7 +139,9 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
         scored = {**head, "miscalculation": extras.miscalculation}
         figures["miscalculation.png"] = charts.miscalculation_chart(scored, labels=labels)
     if extras.drivers:
-        figures["drivers.png"] = charts.drivers_chart(extras.drivers, title=name)
+        figures["drivers.png"] = charts.drivers_chart(
+            extras.drivers, title=name, model=extras.drivers_model
+        )
     if extras.timeline:
         figures["timeline.png"] = charts.timeline_chart(extras.timeline)
     return {file: charts.png_bytes(fig) for file, fig in figures.items()}
@@ -179,6 +184,7 @@ def extras_from(forecast: Forecast, *, drivers: Any = None, timeline: Any = None
         deal=deal,
         winners=winners or None,
         drivers=ranked,
+        drivers_model=None if ranked is None else drivers.model,
         miscalculation=full["miscalculation"] or None,
         timeline=as_record(timeline),
         notes=notes,
