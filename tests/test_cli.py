@@ -222,3 +222,11 @@ def test_validate_warns_about_likely_mistakes(tmp_path):
     assert "status_quo_sd issue 'sanctions' does not give" in result.output
     clean = runner.invoke(app, ["validate", SMALL])
     assert "warning" not in clean.output
+
+
+def test_doctor_says_where_things_live(summitry_home):
+    result = invoke("doctor")
+    assert result.exit_code == 0, result.output
+    assert str(summitry_home / "runs.sqlite") in result.output.replace("\n", "")
+    for word in ("run store", "compiled models", "extra [web]", "web test browser"):
+        assert word in result.output

@@ -305,6 +305,16 @@ def validate(file: FileArg, fmt: FormatOpt = None) -> None:
         typer.echo(f"warning: {line}", err=True)
 
 
+@app.command()
+def doctor() -> None:
+    """Say where the run store and compiled models live, and which extras are installed."""
+    from summitry.doctor import checks
+
+    for what, finding, fine in checks():
+        line = Text.assemble((f"{what:<18}", "dim"), (finding, "" if fine else "yellow"))
+        _out().print(line, soft_wrap=True)
+
+
 @app.command("models")
 def models_command() -> None:
     """List the bargaining models."""
