@@ -23,3 +23,16 @@ def test_readme_forecast_table_is_current():
     assert result.exit_code == 0, result.output
     printed = [line.rstrip() for line in result.stdout.strip().splitlines()]
     assert printed == shown
+
+
+def test_tutorial_forecast_table_is_current():
+    tutorial = README.parent / "docs" / "tutorial-ec.md"
+    text = tutorial.read_text()
+    marker = "$ summitry forecast ec-example\n┏"
+    start = text.index(marker) + len("$ summitry forecast ec-example\n")
+    shown = [line.rstrip() for line in text[start : text.index("```", start)].strip().splitlines()]
+    result = CliRunner().invoke(
+        app, ["forecast", "ec-example", "--no-store"], env={"COLUMNS": "110"}
+    )
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in result.stdout.strip().splitlines()] == shown
