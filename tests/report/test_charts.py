@@ -162,3 +162,14 @@ def test_drivers_chart_names_its_model():
     drivers = {"x": [("a.position", 0.6, 0.05, 0.5), ("b.position", 0.3, 0.04, 0.3)]}
     fig = charts.drivers_chart(drivers, title="t", model="compromise")
     assert fig.get_suptitle() == "t: drivers of each outcome of the compromise model"
+
+
+def test_a_first_run_that_compiles_is_announced(monkeypatch):
+    from summitry.report import progress
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
+    assert progress.may_compile("eum") and progress.may_compile("exchange")
+    assert not progress.may_compile("compromise") and not progress.may_compile("nash")
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    cache = progress.Path(progress.__file__).resolve().parents[1] / "models" / "__pycache__"
+    assert progress.may_compile("smp") == (not any(cache.glob("_smp_turn.*.nbi")))

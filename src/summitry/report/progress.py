@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -18,7 +20,14 @@ from rich.progress import (
 
 from summitry.models import MODELS
 
-__all__ = ["SHOW_FROM_SAMPLES", "model_progress", "stderr_progress", "step_progress"]
+__all__ = [
+    "KERNELS",
+    "SHOW_FROM_SAMPLES",
+    "may_compile",
+    "model_progress",
+    "stderr_progress",
+    "step_progress",
+]
 
 SHOW_FROM_SAMPLES = 1000
 """Batches this large or larger show a bar; smaller runs finish before it would draw."""
@@ -45,6 +54,26 @@ def _bar_columns() -> tuple[ProgressColumn, ...]:
     )
 
 
+KERNELS = {"eum": "_eum_round", "smp": "_smp_turn", "exchange": "_exchange_round"}
+"""The compiled (numba) module of each model that has one."""
+
+
+def may_compile(model: str) -> bool:
+    """True when ``model``'s compiled kernels have no cache beside them yet.
+
+    The first run then compiles them (tens of seconds on a small machine), so a progress
+    line is shown even for a small batch. A cache kept elsewhere (``NUMBA_CACHE_DIR``)
+    counts as unknown, and so as compiling.
+    """
+    module = KERNELS.get(model)
+    if module is None:
+        return False
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return True
+    cache = Path(__file__).resolve().parents[1] / "models" / "__pycache__"
+    return not any(cache.glob(f"{module}.*.nbi"))
+
+
 @contextlib.contextmanager
 def model_progress(
     models: Sequence[Any] | None, samples: int, *, quiet: bool = False
@@ -53,16 +82,28 @@ def model_progress(
 
     The bar goes to stderr and only to a terminal, so piped output stays clean.
     """
-    bar = stderr_progress(_bar_columns(), hidden=quiet or samples < SHOW_FROM_SAMPLES)
+    names = [m if isinstance(m, str) else m.name for m in models] if models else list(MODELS)
+    compiling = [n for n in names if may_compile(n)]
+    bar = stderr_progress(
+        _bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
+    )
     if bar is None:
         yield None
         return
-    total = len(models) if models else len(MODELS)
+
+    draws = f"{samples} sample{'s' if samples != 1 else ''}"
+
+    def running(name: str) -> str:
+        first = " (compiling on first use, cached afterwards)" if name in compiling else ""
+        return f"{draws} · running {name}{first}"
+
     with bar:
-        task = bar.add_task(f"{samples} samples", total=total)
+        task = bar.add_task(running(names[0]), total=len(names))
 
         def advance(name: str) -> None:
-            bar.update(task, advance=1, description=f"{samples} samples · {name} done")
+            at = names.index(name) + 1 if name in names else len(names)
+            what = running(names[at]) if at < len(names) else f"{draws} · summing up"
+            bar.update(task, advance=1, description=what)
 
         yield advance
 
