@@ -41,13 +41,13 @@ from web_load import Deadline, Server, SetupError  # noqa: E402
 ACTORS, ISSUES, SAMPLES, MODEL = 100, 10, 1000, "exchange"
 
 
-def scenario(seed: int) -> dict[str, Any]:
-    """A random scenario of ACTORS x ISSUES with uncertain positions."""
+def large_scenario(actors: int, issues: int, seed: int = 1) -> dict[str, Any]:
+    """A random scenario of ``actors`` x ``issues`` with uncertain positions."""
     rng = random.Random(seed)
     return {
-        "name": f"large-{seed}",
-        "issues": [{"id": f"i{j}", "scale": {"min": 0, "max": 100}} for j in range(ISSUES)],
-        "actors": [{"id": f"a{k}", "capability": rng.randint(1, 100)} for k in range(ACTORS)],
+        "name": f"large-{actors}x{issues}-{seed}",
+        "issues": [{"id": f"i{j}", "scale": {"min": 0, "max": 100}} for j in range(issues)],
+        "actors": [{"id": f"a{k}", "capability": rng.randint(1, 100)} for k in range(actors)],
         "positions": {
             f"a{k}": {
                 f"i{j}": {
@@ -55,15 +55,20 @@ def scenario(seed: int) -> dict[str, Any]:
                     "salience": round(rng.uniform(0.1, 1), 2),
                     "position_sd": 5,
                 }
-                for j in range(ISSUES)
+                for j in range(issues)
             }
-            for k in range(ACTORS)
+            for k in range(actors)
         },
     }
 
 
 def start(client: httpx.Client, seed: int) -> str:
-    body = {"scenario": scenario(seed), "models": [MODEL], "samples": SAMPLES, "view": False}
+    body = {
+        "scenario": large_scenario(ACTORS, ISSUES, seed),
+        "models": [MODEL],
+        "samples": SAMPLES,
+        "view": False,
+    }
     r = client.post("/api/jobs", json=body)
     if r.status_code != 202:
         raise SetupError(f"POST /api/jobs answered {r.status_code}: {r.text[:300]}")

@@ -128,6 +128,10 @@ SchedulerOpt = Annotated[
     ),
 ]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON record.")]
+JsonOutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
+]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -228,13 +232,11 @@ def _print_forecast(result: Forecast) -> None:
 def forecast(
     file: FileArg,
     model: ModelsOpt = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    json: JsonOpt = False,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
     samples: SamplesOpt = 1,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
-    ] = None,
+    output: JsonOutputOpt = None,
     no_store: NoStoreOpt = False,
     store: StoreOpt = None,
     engine: EngineOpt = "local",
@@ -405,13 +407,11 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
 def timeline(
     file: FileArg,
     model: ModelsOpt = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    json: JsonOpt = False,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
     samples: SamplesOpt = 1,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
-    ] = None,
+    output: JsonOutputOpt = None,
 ) -> None:
     """Forecast at the start and after every event date: one table per model."""
     from summitry.timeline import run_timeline
@@ -443,13 +443,11 @@ def timeline(
 def score(
     file: FileArg,
     model: ModelsOpt = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    json: JsonOpt = False,
     fmt: FormatOpt = None,
     seed: SeedOpt = 0,
     samples: SamplesOpt = 1,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
-    ] = None,
+    output: JsonOutputOpt = None,
 ) -> None:
     """Score each model and two baselines against the scenario's recorded outcome."""
     from summitry.analysis.score import score_scenario
@@ -557,7 +555,7 @@ def backtest(
         str,
         typer.Option("--capabilities", help="treaty, shapley or equal (docs/capabilities.md)."),
     ] = "treaty",
-    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    json: JsonOpt = False,
     seed: SeedOpt = 0,
     bootstrap: Annotated[
         int,
@@ -701,7 +699,7 @@ def drivers(
     top: Annotated[
         int | None, typer.Option("--top", "-k", min=1, help="Show this many inputs per issue.")
     ] = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the JSON record.")] = False,
+    json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
     """Rank the inputs that move each issue's outcome most (docs/drivers.md)."""

@@ -1,8 +1,10 @@
 """Jobs in worker processes: stopped at once, the server answering meanwhile; the work limit."""
 
 import functools
-import random
+import importlib.util
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -21,24 +23,17 @@ ROOM = 10**9
 """A work limit the long job fits under."""
 
 
-def big(actors: int, issues: int, seed: int = 1) -> dict:
-    rng = random.Random(seed)
-    return {
-        "name": f"big-{actors}x{issues}",
-        "issues": [{"id": f"i{j}", "scale": {"min": 0, "max": 100}} for j in range(issues)],
-        "actors": [{"id": f"a{k}", "capability": rng.randint(1, 100)} for k in range(actors)],
-        "positions": {
-            f"a{k}": {
-                f"i{j}": {
-                    "position": rng.randint(0, 100),
-                    "salience": round(rng.uniform(0.1, 1), 2),
-                    "position_sd": 5,
-                }
-                for j in range(issues)
-            }
-            for k in range(actors)
-        },
-    }
+def _load_benchmark():
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "web_cancel.py"
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location("web_cancel", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+big = _load_benchmark().large_scenario
+"""The random scenario of benchmarks/web_cancel.py: ``big(actors, issues, seed)``."""
 
 
 def poll(client, job_id: str, until, seconds: float = 120) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from summitry import io, scenarios
@@ -62,8 +63,8 @@ def parse_body(raw: bytes, content_type: str) -> Scenario:
         try:
             data = json.loads(
                 text,
-                parse_int=_bounded_int,
-                parse_float=_bounded_float,
+                parse_int=_bounded(int),
+                parse_float=_bounded(float),
                 parse_constant=_no_constant,
             )
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -83,22 +84,19 @@ def parse_body(raw: bytes, content_type: str) -> Scenario:
     )
 
 
-def _bounded_int(text: str) -> int:
-    if sum(c.isdigit() for c in text) > MAX_DIGITS:
-        raise ApiError(
-            422,
-            f"a number with more than {MAX_DIGITS} digits; numbers may have at most {MAX_DIGITS}",
-        )
-    return int(text)
+def _bounded(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` for a JSON number of at most :data:`MAX_DIGITS` digits, else a 422."""
 
+    def read(text: str) -> Any:
+        if sum(c.isdigit() for c in text) > MAX_DIGITS:
+            raise ApiError(
+                422,
+                f"a number with more than {MAX_DIGITS} digits; numbers may have at most "
+                f"{MAX_DIGITS}",
+            )
+        return convert(text)
 
-def _bounded_float(text: str) -> float:
-    if sum(c.isdigit() for c in text) > MAX_DIGITS:
-        raise ApiError(
-            422,
-            f"a number with more than {MAX_DIGITS} digits; numbers may have at most {MAX_DIGITS}",
-        )
-    return float(text)
+    return read
 
 
 def _no_constant(name: str) -> float:
