@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-__all__ = ["Finite", "Frozen", "Id", "NonNegative", "unknown"]
+__all__ = ["Finite", "Frozen", "Id", "NonNegative", "Stance", "unknown"]
 
 Id = Annotated[
     str,
@@ -34,3 +34,18 @@ def unknown(kind: str, name: str, known: Iterable[str]) -> str:
     """The message for a reference to an id that does not exist, listing some that do."""
     listed = ", ".join(sorted(known)[:12])
     return f"unknown {kind} '{name}' (known: {listed})"
+
+
+class Stance(Frozen):
+    """A position and salience on one issue, with optional uncertainty.
+
+    Used for an actor's stances and for a ratifying body's. ``position_sd`` is on the
+    issue's scale and ``salience_sd`` on the scenario's salience scale; both are standard
+    deviations of a normal law truncated to the allowed range (see
+    :mod:`summitry.analysis.uncertainty`).
+    """
+
+    position: Finite
+    salience: NonNegative
+    position_sd: NonNegative | None = None
+    salience_sd: NonNegative | None = None

@@ -7,6 +7,8 @@ range; docs/security.md lists them.
 
 from __future__ import annotations
 
+from summitry.errors import ParameterError
+
 __all__ = [
     "MAX_BOOTSTRAP",
     "MAX_CELLS",
@@ -42,8 +44,6 @@ def check_count(name: str, value: object, low: int, high: int) -> int:
     ParameterError
         Naming ``name``, the value and the range.
     """
-    from summitry.errors import ParameterError
-
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ParameterError(f"{name} must be an integer from {low:,} to {high:,}; got {value!r}")
     return value

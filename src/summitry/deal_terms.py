@@ -9,7 +9,7 @@ bargaining model does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -107,10 +107,6 @@ class DealTerms:
             discount=self.discount[order],
             ratifier_actor=who,
         )
-
-    def with_samples(self, **drawn: Any) -> DealTerms:
-        """The same terms with drawn arrays replaced."""
-        return replace(self, **drawn)
 
 
 def terms_arrays(scenario: Scenario) -> DealTerms | None:

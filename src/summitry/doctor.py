@@ -21,11 +21,12 @@ BROWSER = "/usr/bin/chromium"
 
 
 def _numba_cache() -> str:
-    folder = os.environ.get("NUMBA_CACHE_DIR")
-    if folder:
+    from summitry.report.progress import kernel_cache
+
+    folder, moved = kernel_cache()
+    if moved:
         return f"{folder} (NUMBA_CACHE_DIR)"
-    models = Path(__file__).resolve().parent / "models" / "__pycache__"
-    return f"{models} (beside the compiled models; set NUMBA_CACHE_DIR to move it)"
+    return f"{folder} (beside the compiled models; set NUMBA_CACHE_DIR to move it)"
 
 
 def checks() -> list[tuple[str, str, bool]]:

@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BeforeValidator, Field, Strict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from summitry._schema import Finite, Frozen, Id, NonNegative, unknown
+from summitry._schema import Finite, Frozen, Id, NonNegative, Stance, unknown
 from summitry.bounds import MAX_EVENTS
 from summitry.deal_terms import terms_arrays
 from summitry.errors import ScenarioError
@@ -107,20 +107,6 @@ class Actor(Frozen):
     def label(self) -> str:
         """The name if given, else the id."""
         return self.name or self.id
-
-
-class Stance(Frozen):
-    """An actor's position and salience on one issue, with optional uncertainty.
-
-    ``position_sd`` is on the issue's scale and ``salience_sd`` on the scenario's
-    salience scale; both are standard deviations of a normal law truncated to the
-    allowed range (see :mod:`summitry.analysis.uncertainty`).
-    """
-
-    position: Finite
-    salience: NonNegative
-    position_sd: NonNegative | None = None
-    salience_sd: NonNegative | None = None
 
 
 class Uncertainty(Frozen):

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, Strict, model_validator
 
-from summitry._schema import Finite, Frozen, Id, NonNegative
+from summitry._schema import Finite, Frozen, Id, NonNegative, Stance
 
 __all__ = [
     "DATE",
@@ -26,7 +26,6 @@ __all__ = [
     "IssueOutcome",
     "Link",
     "Outcome",
-    "RatifierStance",
     "Ratifier",
     "SequenceLink",
     "TogetherLink",
@@ -89,15 +88,6 @@ class CredibilityLink(Frozen):
 Link = Annotated[TogetherLink | SequenceLink | CredibilityLink, Field(discriminator="kind")]
 
 
-class RatifierStance(Frozen):
-    """A ratifying body's ideal point and salience on one issue, as an actor's stance."""
-
-    position: Finite
-    salience: NonNegative
-    position_sd: NonNegative | None = None
-    salience_sd: NonNegative | None = None
-
-
 class Ratifier(Frozen):
     """An actor, or a body inside one, whose consent a deal needs (a two-level game).
 
@@ -113,7 +103,7 @@ class Ratifier(Frozen):
     of: Id | None = None
     """The actor the body belongs to (informative: the US for the US Congress)."""
     actor: Id | None = None
-    positions: dict[str, RatifierStance] = Field(default_factory=dict)
+    positions: dict[str, Stance] = Field(default_factory=dict)
     issues: tuple[Id, ...] = ()
     walk_away: Finite = 0.0
     walk_away_sd: NonNegative | None = None

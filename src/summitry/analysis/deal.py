@@ -29,7 +29,15 @@ import numpy as np
 
 from summitry.analysis.winners import utility
 from summitry.analysis.zone import MOVED as ZONE_MOVED
-from summitry.analysis.zone import SLACK_TOL, Parties, Zone, find_zone, gains, parties_of
+from summitry.analysis.zone import (
+    SLACK_TOL,
+    Parties,
+    Zone,
+    bargaining_direction,
+    find_zone,
+    gains,
+    parties_of,
+)
 from summitry.inputs import Inputs
 from summitry.models.nash import NashBargaining
 
@@ -241,12 +249,7 @@ def deal_analysis(
     if zones is None:
         zones = find_zones(inputs, solution=sol)
     sq = np.asarray(inputs.status_quo)
-    veto_player = inputs.veto.any(axis=1)[None, :]
-    gain = utility(inputs, outcome, nash.utility) - utility(inputs, sq, nash.utility)
-    # A loss below 1e-9 of the actor's utility range is rounding, not a rejection: the
-    # range is its summed salience, the most it can lose on the [0, 1] scale.
-    scale = np.sum(np.where(inputs.present[None], inputs.salience, 0.0), axis=-1)
-    rejects = veto_player & (gain < -REJECT * scale)
+    rejects = _veto_rejects(inputs, sq, outcome, nash)
     moved = np.max(np.abs(outcome - sq), axis=1) > MOVED
     blocking = rejects & moved[:, None]
     if sol.blocking is not None:
@@ -313,6 +316,19 @@ def deal_analysis(
     )
 
 
+def _veto_rejects(
+    inputs: Inputs, sq: np.ndarray, x: np.ndarray, nash: NashBargaining
+) -> np.ndarray:
+    """``(S, A)`` veto players worse off at ``x`` than at the status quo (Nash utility).
+
+    A loss below 1e-9 of the actor's utility range is rounding, not a rejection: the range
+    is its summed salience, the most it can lose on the [0, 1] scale.
+    """
+    gain = utility(inputs, x, nash.utility) - utility(inputs, sq, nash.utility)
+    scale = np.sum(np.where(inputs.present[None], inputs.salience, 0.0), axis=-1)
+    return inputs.veto.any(axis=1)[None, :] & (gain < -REJECT * scale)
+
+
 def _refusals(
     parties: Parties, links: tuple, inputs: Inputs, sq: np.ndarray, x: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -325,8 +341,6 @@ def _refusals(
     refused = parties.linear[None] & needed & short
     if not links:
         return refused, np.zeros((x.shape[0], 0), dtype=bool)
-    from summitry.analysis.zone import bargaining_direction
-
     direction = bargaining_direction(inputs)
     broken = np.zeros((x.shape[0], len(links)), dtype=bool)
     for k, link in enumerate(links):
@@ -364,11 +378,8 @@ def _optimists(
         x = own[o]
         differs = np.max(np.abs(x - outcome), axis=1) > MOVED
         mine = utility(inputs, x)[:, o] - utility(inputs, outcome)[:, o]
-        veto = inputs.veto.any(axis=1)[None, :]
-        gain = utility(inputs, x, nash.utility) - utility(inputs, sq, nash.utility)
-        scale = np.sum(np.where(inputs.present[None], inputs.salience, 0.0), axis=-1)
         refused, broken = _refusals(parties, links, inputs, sq, x)
-        refused[:, :n_a] |= veto & (gain < -REJECT * scale)
+        refused[:, :n_a] |= _veto_rejects(inputs, sq, x, nash)
         refused[:, o] = False
         out[:, o] = differs & (mine > 0) & (refused.any(axis=1) | broken.any(axis=1))
     return out

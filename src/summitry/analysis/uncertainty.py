@@ -230,5 +230,5 @@ def _draw_terms(scenario: Scenario, base: Inputs, n_samples: int, seed: int) -> 
                 terms.ratifier_present[None], np.concatenate(r_sal), 0.0
             )
             drawn["ratifier_walk_away"] = np.concatenate(r_walk)
-        out["terms"] = terms.with_samples(**drawn)
+        out["terms"] = replace(terms, **drawn)
     return out

@@ -32,7 +32,14 @@ import numpy as np
 
 from summitry.inputs import Inputs
 
-__all__ = ["Parties", "Zone", "bargaining_direction", "find_zone", "parties_of"]
+__all__ = [
+    "Parties",
+    "Zone",
+    "bargaining_direction",
+    "compromise",
+    "find_zone",
+    "parties_of",
+]
 
 MOVED = 1e-7
 """An issue within this of the status quo (on [0, 1]) has not moved."""
@@ -73,13 +80,6 @@ class Parties:
     linear: np.ndarray
     trigger: np.ndarray
 
-    n_actors: int
-
-    @property
-    def is_ratifier(self) -> np.ndarray:
-        """``(N,)`` true for ratifiers (the parties after the actors)."""
-        return np.arange(len(self.names)) >= self.n_actors
-
 
 def parties_of(inputs: Inputs, *, credible: bool = False) -> Parties:
     """The parties of ``inputs``; ``credible`` drops every credibility discount."""
@@ -97,7 +97,6 @@ def parties_of(inputs: Inputs, *, credible: bool = False) -> Parties:
             quadratic=veto,
             linear=np.zeros(n_a, dtype=bool),
             trigger=np.ones((n_a, n_i), dtype=bool),
-            n_actors=n_a,
         )
     walk = np.asarray(terms.walk_away)
     discount = np.zeros_like(terms.discount) if credible else np.asarray(terms.discount)
@@ -126,17 +125,23 @@ def parties_of(inputs: Inputs, *, credible: bool = False) -> Parties:
         quadratic=np.concatenate([veto, np.zeros(n_r, dtype=bool)]),
         linear=np.concatenate([linear, np.ones(n_r, dtype=bool)]),
         trigger=np.concatenate([np.ones((n_a, n_i), dtype=bool), terms.ratifier_trigger]),
-        n_actors=n_a,
     )
+
+
+def compromise(inputs: Inputs) -> np.ndarray:
+    """``(S, I)`` the capability- and salience-weighted mean of the positions.
+
+    The status quo where no actor has weight on an issue.
+    """
+    w = inputs.weight
+    total = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (w * inputs.position).sum(axis=1) / total, inputs.status_quo)
 
 
 def bargaining_direction(inputs: Inputs) -> np.ndarray:
     """``(S, I)`` +1 or -1: from the status quo towards the compromise (+1 on a tie)."""
-    w = inputs.weight
-    total = w.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(total > 0, (w * inputs.position).sum(axis=1) / total, inputs.status_quo)
-    return np.where(mean < inputs.status_quo, -1.0, 1.0)
+    return np.where(compromise(inputs) < inputs.status_quo, -1.0, 1.0)
 
 
 def gains(parties: Parties, sq: np.ndarray, x: np.ndarray, e: float = 0.0) -> np.ndarray:
@@ -252,17 +257,13 @@ def find_zone(inputs: Inputs, *, credible: bool = False, start: np.ndarray | Non
         Treat every promise as credible (no credibility discount).
     start
         ``(S, I)`` a package to start from in every branch (the Nash solution), projected
-        into each branch's bounds; the compromise is tried as well.
+        into each branch's bounds; default the compromise.
     """
     parties = parties_of(inputs, credible=credible)
     sq = np.asarray(inputs.status_quo)
     s_n = sq.shape[0]
     direction = bargaining_direction(inputs)
-    w = inputs.weight
-    total = w.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(total > 0, (w * inputs.position).sum(axis=1) / total, sq)
-    starts = [mean if start is None else start]
+    x0 = compromise(inputs) if start is None else start
     best_val = np.full(s_n, -np.inf)
     best_x = np.array(sq, dtype=float)
     for frozen, deliver, move in _branches(inputs):
@@ -281,12 +282,10 @@ def find_zone(inputs: Inputs, *, credible: bool = False, start: np.ndarray | Non
             todo, lo, hi = todo[fits], lo[fits], hi[fits]
             if todo.size == 0:
                 continue
-        sub = _take(parties, todo)
-        for x0 in starts:
-            x, val = _ascend(sub, sq[todo], np.clip(x0[todo], lo, hi), lo, hi)
-            better = val > best_val[todo]
-            best_val[todo[better]] = val[better]
-            best_x[todo[better]] = x[better]
+        x, val = _ascend(_take(parties, todo), sq[todo], np.clip(x0[todo], lo, hi), lo, hi)
+        better = val > best_val[todo]
+        best_val[todo[better]] = val[better]
+        best_x[todo[better]] = x[better]
     moved = np.max(np.abs(best_x - sq), axis=1) > MOVED
     possible = (best_val >= -SLACK_TOL) & moved
     final = slack(parties, sq, best_x)
@@ -304,7 +303,6 @@ def _take(parties: Parties, rows: np.ndarray) -> Parties:
         quadratic=parties.quadratic,
         linear=parties.linear,
         trigger=parties.trigger,
-        n_actors=parties.n_actors,
     )
 
 

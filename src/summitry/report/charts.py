@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from summitry.analysis.deal import REASON_WORDS
 from summitry.forecast import INTERVAL, Forecast
 from summitry.scenario import Actor, Issue
 
@@ -300,14 +301,8 @@ REASON_COLORS = {
     "blocked": "#3f6fb0",
 }
 """Colours of a deal and of each reason for no deal, in every chart."""
-REASON_LABELS = {
-    "deal": "deal",
-    "no_zone": "no zone of agreement",
-    "commitment": "commitment problem",
-    "mutual_optimism": "mutual optimism",
-    "no_move": "stays at status quo",
-    "blocked": "blocked",
-}
+REASON_LABELS = {"deal": "deal", **REASON_WORDS}
+"""Legend words of a deal and of each reason, as tables name them."""
 
 
 def deal_chart(

@@ -23,6 +23,7 @@ from summitry.models import MODELS
 __all__ = [
     "KERNELS",
     "SHOW_FROM_SAMPLES",
+    "kernel_cache",
     "may_compile",
     "model_progress",
     "stderr_progress",
@@ -68,10 +69,16 @@ def may_compile(model: str) -> bool:
     module = KERNELS.get(model)
     if module is None:
         return False
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return True
-    cache = Path(__file__).resolve().parents[1] / "models" / "__pycache__"
-    return not any(cache.glob(f"{module}.*.nbi"))
+    cache, elsewhere = kernel_cache()
+    return elsewhere or not any(cache.glob(f"{module}.*.nbi"))
+
+
+def kernel_cache() -> tuple[Path, bool]:
+    """Where the compiled kernels are cached, and whether ``NUMBA_CACHE_DIR`` moved them."""
+    folder = os.environ.get("NUMBA_CACHE_DIR")
+    if folder:
+        return Path(folder), True
+    return Path(__file__).resolve().parents[1] / "models" / "__pycache__", False
 
 
 @contextlib.contextmanager
