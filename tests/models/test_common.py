@@ -40,6 +40,13 @@ RELABEL_PARAMS = {"smp": {"ties": "symmetric"}}
 (smp's default, ties="ktab") challenges the first listed of targets with the same expected
 gain, so exact copies of an actor are told apart by their order (tests/models/test_smp.py)."""
 
+REFLECTION_ATOL = {"nash": 1e-5}
+"""Where a model's solver is less precise than ``ATOL``. Nash bargaining with a veto player
+whose acceptable set is thin is solved on a barrier path that reaches its boundary to about
+1e-6 (see the xfail on the sliver case in test_nash.py); a scale and its mirror image then
+differ by up to 7.4e-7 in full test runs, by an amount that depends on what ran before in
+the process. A tighter solver near veto boundaries would restore ``ATOL`` here."""
+
 REFLECTION_PARAMS = {"median": {"tie": "midpoint"}, "eum": {"offer_choice": "nearest"}}
 """Parameters under which a model should treat ``x`` and ``1 - x`` alike. The median's
 "low" and "high" tie rules and the EUM's default offer choice (the lowest of Scholz's
@@ -265,7 +272,8 @@ def test_reflecting_the_scale_reflects_the_outcome(name, inputs):
     params = REFLECTION_PARAMS.get(name)
     out = run(name, inputs, params=params)
     mirror = run(name, sts.mirrored(inputs), params=params)
-    np.testing.assert_allclose(mirror.outcome, 1.0 - out.outcome, rtol=0, atol=ATOL)
+    atol = REFLECTION_ATOL.get(name, ATOL)
+    np.testing.assert_allclose(mirror.outcome, 1.0 - out.outcome, rtol=0, atol=atol)
     np.testing.assert_array_equal(mirror.stop_reason, out.stop_reason)
     np.testing.assert_array_equal(mirror.stop_round, out.stop_round)
     reflected = np.where(inputs.present, 1.0 - out.position[:, :EARLY], 0.5)
