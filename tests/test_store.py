@@ -75,9 +75,9 @@ def _one_error_line(result, *words: str) -> str:
 
 
 def _recorded_id(result) -> str:
-    line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("recorded as run ")
-    return line.split()[-1]
+    lines = [x for x in result.stderr.splitlines() if x.startswith("recorded as run ")]
+    assert len(lines) == 1, result.stderr
+    return lines[0].split()[-1]
 
 
 # -- the API -------------------------------------------------------------------------------
@@ -369,10 +369,36 @@ def test_store_option_overrides_the_home(summitry_home, tmp_path):
     assert "no runs recorded" in invoke("runs", "list").stdout
 
 
+def test_created_is_true_only_for_the_object_that_made_the_file(store):
+    assert not store.created
+    store.check()
+    assert store.created and store.path.exists()
+    again = RunStore(store.path)
+    again.check()
+    assert not again.created
+
+
+def test_the_run_that_creates_the_store_says_where_runs_are_kept(summitry_home, tmp_path):
+    first = invoke("forecast", SMALL, "-m", "median")
+    assert first.exit_code == 0, first.output
+    lines = first.stderr.splitlines()
+    assert lines[0].startswith("recorded as run ") and len(lines) == 2, first.stderr
+    note = lines[1]
+    assert note.startswith("note: runs are kept in ") and str(summitry_home / FILENAME) in note
+    for option in ("--store PATH", "SUMMITRY_HOME", "--no-store"):
+        assert option in note
+    again = invoke("forecast", SMALL, "-m", "median")
+    assert again.exit_code == 0 and "note:" not in again.stderr, again.stderr
+    path = tmp_path / "elsewhere.sqlite"
+    other = invoke("forecast", SMALL, "-m", "median", "--json", "--store", str(path))
+    assert f"runs are kept in {path} " in other.stderr
+    assert json.loads(other.stdout)["scenario"] == "cli-small"  # stdout stays pure JSON
+
+
 def test_no_store_writes_nothing(summitry_home):
     done = invoke("forecast", SMALL, "--no-store")
     assert done.exit_code == 0, done.output
-    assert "recorded" not in done.stderr
+    assert "recorded" not in done.stderr and "runs are kept" not in done.stderr
     assert list(summitry_home.iterdir()) == []
     _one_error_line(invoke("forecast", SMALL, "--no-store", "--store", "x.sqlite"), "--no-store")
 

@@ -44,7 +44,7 @@ from summitry.report.terminal import (
     winners_table,
 )
 from summitry.report.timeline_view import timeline_json, timeline_record, timeline_table
-from summitry.store import LIST_MAX, RunStore
+from summitry.store import LIST_MAX, RunStore, new_store_note
 
 __all__ = ["app"]
 
@@ -219,6 +219,15 @@ def _record(run_store: RunStore | None, result: Forecast, file: str) -> str | No
     return None if run_store is None else run_store.record(result, file)
 
 
+def _say_recorded(run_store: RunStore | None, run_id: str | None) -> None:
+    """On stderr: the run's id, and where runs are kept when this run created the store."""
+    if run_store is None or run_id is None:
+        return
+    typer.echo(f"recorded as run {run_id}", err=True)
+    if run_store.created:
+        typer.echo(new_store_note(run_store.path), err=True)
+
+
 def _print_forecast(result: Forecast) -> None:
     """The forecast table, then the winners and losers where there is a status quo."""
     _out().print(forecast_table(result))
@@ -257,8 +266,7 @@ def forecast(
         typer.echo(record, nl=False)
     else:
         _print_forecast(result)
-    if run_id is not None:
-        typer.echo(f"recorded as run {run_id}", err=True)
+    _say_recorded(run_store, run_id)
 
 
 @app.command()
@@ -758,8 +766,7 @@ def report(
     page = build_report(result, output, extras=extras)
     run_id = _record(run_store, result, file)  # only once the report is in place
     typer.echo(str(page))
-    if run_id is not None:
-        typer.echo(f"recorded as run {run_id}", err=True)
+    _say_recorded(run_store, run_id)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ __all__ = [
     "StoreError",
     "UnknownRunError",
     "default_store_path",
+    "new_store_note",
     "user_data_dir",
 ]
 
@@ -126,6 +127,14 @@ def default_store_path() -> Path:
     home = os.environ.get("SUMMITRY_HOME", "")
     folder = Path(home).expanduser() if home else user_data_dir()
     return folder / FILENAME
+
+
+def new_store_note(path: Path) -> str:
+    """The one line a command prints when its first recorded run created the store at ``path``."""
+    return (
+        f"note: runs are kept in {path} (created now); choose another file with --store PATH "
+        "or SUMMITRY_HOME=DIR, or record nothing with --no-store (docs/runs.md)"
+    )
 
 
 # -- schema --------------------------------------------------------------------------------
@@ -251,10 +260,17 @@ class RunStore:
     path
         The database file; default :func:`default_store_path`. The file and its folder
         are created by the first :meth:`record`; reading a missing file finds no runs.
+
+    Attributes
+    ----------
+    created
+        True once this object has created the database file (it did not exist before),
+        so that a command can say where its first run went (:func:`new_store_note`).
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None):
         self.path = Path(path).expanduser() if path is not None else default_store_path()
+        self.created = False
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.path)!r})"
@@ -437,12 +453,14 @@ class RunStore:
             yield None
             return
         con = None
+        existed = self.path.exists()
         try:
             if create:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(self.path, timeout=TIMEOUT_S, isolation_level=None)
             con.execute("PRAGMA foreign_keys = ON")
             self._prepare(con)
+            self.created = self.created or not existed
             yield con
         except sqlite3.Error as exc:
             raise StoreError(self._explain(exc)) from None
