@@ -1,6 +1,12 @@
+import os
 from pathlib import Path
 
 import pytest
+
+# The model tests check the compiled kernels, the build every large batch runs; small
+# batches would otherwise run the same source interpreted (tests/models/test_kernels.py
+# holds the two builds to the same numbers). Set SUMMITRY_KERNELS to test another build.
+os.environ.setdefault("SUMMITRY_KERNELS", "compiled")
 
 
 @pytest.fixture(autouse=True)

@@ -194,7 +194,8 @@ def _run_and_record(
                 scenario, models, seed=seed, samples=samples, engine=engine, chunk_progress=chunks
             )
     else:
-        with model_progress(models, samples, quiet=quiet) as advance:
+        shape = (len(scenario.actors), len(scenario.issues))
+        with model_progress(models, samples, shape=shape, quiet=quiet) as advance:
             result = run_forecast(scenario, models, seed=seed, samples=samples, progress=advance)
     run_store = None if no_store else RunStore(store)
     if run_store is not None:
@@ -466,7 +467,8 @@ def score(
     scenario = io.load(file, format=fmt)
     runs = models if models is None or "compromise" in names else [*models, "compromise"]
     try:
-        with model_progress(runs, samples, quiet=json) as advance:
+        shape = (len(scenario.actors), len(scenario.issues))
+        with model_progress(runs, samples, shape=shape, quiet=json) as advance:
             result = score_scenario(scenario, models, seed=seed, samples=samples, progress=advance)
     except ScenarioError as exc:
         raise exc.with_file(file) from None

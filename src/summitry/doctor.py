@@ -24,9 +24,28 @@ def _numba_cache() -> str:
     from summitry.report.progress import kernel_cache
 
     folder, moved = kernel_cache()
-    if moved:
+    if not moved:
+        return f"{folder} (beside the models; set NUMBA_CACHE_DIR to move it)"
+    if os.environ.get("NUMBA_CACHE_DIR"):
         return f"{folder} (NUMBA_CACHE_DIR)"
-    return f"{folder} (beside the compiled models; set NUMBA_CACHE_DIR to move it)"
+    return f"{folder} (numba's user cache: the package folder is read-only)"
+
+
+def _kernel_builds() -> tuple[str, bool]:
+    from summitry.errors import ParameterError
+    from summitry.models._kernels import INTERPRET_BELOW, kernel_choice
+
+    try:
+        choice = kernel_choice()
+    except ParameterError as exc:
+        return str(exc), False
+    if choice == "auto":
+        return (
+            f"auto: batches under {INTERPRET_BELOW:,} units (samples x actors^2 x issues) "
+            "run interpreted, larger ones compiled (SUMMITRY_KERNELS)",
+            True,
+        )
+    return f"{choice}, for every batch (SUMMITRY_KERNELS)", True
 
 
 def checks() -> list[tuple[str, str, bool]]:
@@ -43,6 +62,7 @@ def checks() -> list[tuple[str, str, bool]]:
     where = f"{store} ({'SUMMITRY_HOME' if home else 'user data folder; set SUMMITRY_HOME'})"
     rows.append(("run store", where, True))
     rows.append(("compiled models", _numba_cache(), True))
+    rows.append(("model kernels", *_kernel_builds()))
     for extra, modules in EXTRAS.items():
         missing = [m for m in modules if importlib.util.find_spec(m) is None]
         text = "installed" if not missing else f"missing {', '.join(missing)}"

@@ -167,9 +167,10 @@ def test_drivers_chart_names_its_model():
 def test_a_first_run_that_compiles_is_announced(monkeypatch):
     from summitry.report import progress
 
-    monkeypatch.setenv("NUMBA_CACHE_DIR", "/somewhere/else")
-    assert progress.may_compile("eum") and progress.may_compile("exchange")
-    assert not progress.may_compile("compromise") and not progress.may_compile("nash")
-    monkeypatch.delenv("NUMBA_CACHE_DIR")
-    cache = progress.Path(progress.__file__).resolve().parents[1] / "models" / "__pycache__"
+    cache, _ = progress.kernel_cache()
     assert progress.may_compile("smp") == (not any(cache.glob("_smp_turn.*.nbi")))
+    assert not progress.may_compile("compromise") and not progress.may_compile("nash")
+    monkeypatch.setattr(progress, "kernel_cache", lambda: (progress.Path("/nowhere"), True))
+    assert progress.may_compile("eum") and progress.may_compile("exchange", 10**6)
+    monkeypatch.setenv("SUMMITRY_KERNELS", "auto")
+    assert not progress.may_compile("eum", 180)  # one draw of a bundled scenario: interpreted

@@ -28,7 +28,7 @@ import numpy as np
 
 from summitry.history import History
 from summitry.inputs import Inputs
-from summitry.models import _smp_turn as kernel
+from summitry.models._kernels import kernels, work
 from summitry.models._parallel import COMPILED
 from summitry.models.base import Model, count, number, one_of
 from summitry.trajectory import Stop, Trajectory
@@ -400,7 +400,7 @@ class _State:
 
 
 class _Games:
-    """The compiled calls of a run, with what stays fixed over its turns."""
+    """The kernel calls of a run, with what stays fixed over its turns."""
 
     def __init__(
         self,
@@ -412,6 +412,7 @@ class _Games:
         cap: np.ndarray,
     ):
         self.present, self.view_of = present, view_of
+        self.kernel = kernels("smp", work(offset.shape[1], *present.shape))
         self.offset, self.sal, self.cap = offset, sal, cap
         self.codes = model._codes()
         self.grid = 0.0 if model.interpolation == "s2pmax" else float(model.bargain_rounding)
@@ -429,8 +430,8 @@ class _Games:
         gc = np.ascontiguousarray(self.cap[:, samples].reshape(-1, self.cap.shape[2]))
         n = samples.size
         with COMPILED:
-            d, risk = kernel.assess(gx, gs, gc, self.present, self.codes)
-            prob = kernel.position_probability(
+            d, risk = self.kernel.assess(gx, gs, gc, self.present, self.codes)
+            prob = self.kernel.position_probability(
                 x, gs[:n], gc[:n], self.present, risk[:n], self.codes, self.tol, False
             )[0]
         return _State(n_v, samples, gx=gx, gs=gs, gc=gc, d=d, game_risk=risk, prob=prob)
@@ -445,7 +446,7 @@ class _Games:
         # noise would decide; here such positions are always distinct
         tol = max(0.0, self.tol - OPTION_MARGIN)
         with COMPILED:
-            _, first, prob, pos = kernel.position_probability(
+            _, first, prob, pos = self.kernel.position_probability(
                 x, self.sal[0], self.cap[0], self.present, risk, self.codes, tol, self.symmetric
             )
         on = (first[..., None] >= 0) & self.present[np.maximum(first, 0)]
@@ -460,11 +461,11 @@ class _Games:
         n, n_a = st.samples.size, st.gx.shape[1]
         draws = draws[st.samples] if draws is not None else np.zeros((n, n_a))
         with COMPILED:
-            offer, p_init, p_rcvr = kernel.propose(
+            offer, p_init, p_rcvr = self.kernel.propose(
                 st.d, st.game_risk, st.gs, st.gc, self.view_of, n, self.codes, self.min_gain,
                 TIE_GAIN, self.symmetric,
             )  # fmt: skip
-            return kernel.resolve(
+            return self.kernel.resolve(
                 st.gx, st.gs, st.gc, self.present, st.d, st.game_risk, offer, p_init, p_rcvr,
                 self.view_of, self.codes, self.grid, TIE_PROB, self.symmetric, draws,
             )  # fmt: skip

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,9 @@ from rich.progress import (
 )
 
 from summitry.models import MODELS
+from summitry.models._kernels import KERNEL_MODULES, compiles, work
 
 __all__ = [
-    "KERNELS",
     "SHOW_FROM_SAMPLES",
     "kernel_cache",
     "may_compile",
@@ -55,42 +54,52 @@ def _bar_columns() -> tuple[ProgressColumn, ...]:
     )
 
 
-KERNELS = {"eum": "_eum_round", "smp": "_smp_turn", "exchange": "_exchange_round"}
-"""The compiled (numba) module of each model that has one."""
+def may_compile(model: str, size: int | None = None) -> bool:
+    """True when running ``model`` may compile its kernels: a first use, tens of seconds.
 
-
-def may_compile(model: str) -> bool:
-    """True when ``model``'s compiled kernels have no cache beside them yet.
-
-    The first run then compiles them (tens of seconds on a small machine), so a progress
-    line is shown even for a small batch. A cache kept elsewhere (``NUMBA_CACHE_DIR``)
-    counts as unknown, and so as compiling.
+    That is when the batch runs the compiled build (a batch of ``size``, see
+    :func:`summitry.models._kernels.work`; None: any size) and that build has no cache
+    yet. A progress line is then shown even for a small batch.
     """
-    module = KERNELS.get(model)
-    if module is None:
+    module = KERNEL_MODULES.get(model)
+    if module is None or (size is not None and not compiles(size)):
         return False
-    cache, elsewhere = kernel_cache()
-    return elsewhere or not any(cache.glob(f"{module}.*.nbi"))
+    cache, _ = kernel_cache()
+    return not any(cache.glob(f"{module.rsplit('.', 1)[-1]}.*.nbi"))
 
 
 def kernel_cache() -> tuple[Path, bool]:
-    """Where the compiled kernels are cached, and whether ``NUMBA_CACHE_DIR`` moved them."""
-    folder = os.environ.get("NUMBA_CACHE_DIR")
-    if folder:
-        return Path(folder), True
-    return Path(__file__).resolve().parents[1] / "models" / "__pycache__", False
+    """Where numba caches the compiled kernels, and whether that is away from the package.
+
+    numba keeps them beside the package's modules, or in ``NUMBA_CACHE_DIR`` (as set when
+    numba was imported), or in a user cache folder when the package's folder is read-only.
+    """
+    from summitry.models import _eum_round
+
+    beside = Path(_eum_round.__file__).resolve().parent / "__pycache__"
+    try:
+        where = Path(_eum_round._distance._cache._cache_path)  # numba's own answer
+    except AttributeError:
+        where = beside
+    return where, where != beside
 
 
 @contextlib.contextmanager
 def model_progress(
-    models: Sequence[Any] | None, samples: int, *, quiet: bool = False
+    models: Sequence[Any] | None,
+    samples: int,
+    *,
+    shape: tuple[int, int] | None = None,
+    quiet: bool = False,
 ) -> Iterator[Callable[[str], None] | None]:
     """Yield a callback that advances a bar by one model, or None when no bar is shown.
 
+    ``shape`` is the scenario's (actors, issues), which tells whether a model compiles.
     The bar goes to stderr and only to a terminal, so piped output stays clean.
     """
     names = [m if isinstance(m, str) else m.name for m in models] if models else list(MODELS)
-    compiling = [n for n in names if may_compile(n)]
+    size = None if shape is None else work(samples, *shape)
+    compiling = [n for n in names if may_compile(n, size)]
     bar = stderr_progress(
         _bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
     )
