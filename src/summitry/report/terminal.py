@@ -10,10 +10,12 @@ printed here. Values are shown on each issue's own scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -25,15 +27,18 @@ from summitry.store import RunRecord, RunSummary
 from summitry.trajectory import Stop
 
 __all__ = [
+    "ModelTables",
     "deal_table",
     "example_list",
     "forecast_table",
+    "miscalculation_table",
     "model_list",
     "run_view",
     "runs_table",
     "scenario_summary",
     "stored_forecast_table",
     "trace_view",
+    "winners_table",
 ]
 
 
@@ -58,7 +63,72 @@ def _caption(scenario: str, input_sha256: str, seed: int, samples: int) -> str:
     return " · ".join(parts)
 
 
-def forecast_table(forecast: Forecast) -> Table:
+Build = Callable[[Sequence[str], bool, bool], Table]
+"""``build(models, first, last)``: the table of some models' columns; ``first`` carries the
+title, ``last`` the caption and any columns after the models'."""
+
+_NATURAL = 10_000  # a width no table reaches: measures a table's unsqueezed width
+
+
+class ModelTables:
+    """A table with one column per model, split to fit the console's width.
+
+    As many model columns as fit stand side by side; the rest follow in further tables
+    below, each repeating the leading columns (issue, status quo, reason or actor), so
+    that no column is cropped or squeezed. The models are spread evenly over the fewest
+    tables that fit. Prints as one table where the whole width suffices; ``narrow``, a
+    build with narrower headers, is tried before the table is split.
+    """
+
+    def __init__(self, build: Build, models: Sequence[str], *, narrow: Build | None = None):
+        self.build = build
+        self.narrow = narrow or build
+        self.models = tuple(models)
+
+    def _fits(self, console: Console, build: Build, models: Sequence[str], width: int) -> bool:
+        """Whether the table of ``models``, a run of :attr:`models`, fits unsqueezed."""
+        first, last = models[0] == self.models[0], models[-1] == self.models[-1]
+        wide = console.options.update(width=_NATURAL, max_width=_NATURAL)
+        return Measurement.get(console, wide, build(models, first, last)).maximum <= width
+
+    def parts(self, console: Console, width: int) -> tuple[Build, list[Sequence[str]]]:
+        """The build used and the models of each table, for a console ``width`` wide."""
+        models = self.models
+        if not models:
+            return self.build, [models]
+        for build in dict.fromkeys((self.build, self.narrow)):
+            if self._fits(console, build, models, width):
+                return build, [models]
+        build = self.narrow
+        greedy: list[Sequence[str]] = []
+        start = 0
+        while start < len(models):
+            end = start + 1
+            while end < len(models) and self._fits(console, build, models[start : end + 1], width):
+                end += 1
+            greedy.append(models[start:end])
+            start = end
+        size = math.ceil(len(models) / len(greedy))
+        even = [models[k : k + size] for k in range(0, len(models), size)]
+        if len(even) == len(greedy) and all(self._fits(console, build, c, width) for c in even):
+            return build, even
+        return build, greedy
+
+    def tables(self, console: Console, width: int) -> list[Table]:
+        """The tables as they print on a console ``width`` wide."""
+        build, parts = self.parts(console, width)
+        return [build(chunk, k == 0, k == len(parts) - 1) for k, chunk in enumerate(parts)]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from self.tables(console, options.max_width)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        tables = self.tables(console, options.max_width)
+        found = [Measurement.get(console, options, t) for t in tables]
+        return Measurement(max(m.minimum for m in found), max(m.maximum for m in found))
+
+
+def forecast_table(forecast: Forecast) -> ModelTables:
     """One row per issue: status quo, then each model's outcome and how it stopped."""
     return stored_forecast_table(forecast.to_dict())
 
@@ -195,53 +265,74 @@ def _stop_label(cell: Mapping[str, Any]) -> str:
     return StopSummary(stop, int(cell["rounds"]), int(cell["cycle_length"])).label
 
 
-def stored_forecast_table(result: Mapping[str, Any]) -> Table:
+def stored_forecast_table(result: Mapping[str, Any]) -> ModelTables:
     """The forecast table drawn from a :meth:`Forecast.to_dict` record (live or stored).
 
-    With several samples each cell shows the median and its 90 % interval.
+    One row per issue: the status quo, then each model's outcome and how it stopped, and
+    a last row with P(deal) and the main reason for no deal. With several samples each
+    cell shows the median and its 90 % interval. The model columns split over several
+    tables where the console is too narrow for all (:class:`ModelTables`).
     """
     caption = _caption(
         result["scenario"], result["input_sha256"], result["seed"], result["samples"]
     )
-    table = Table(caption=caption, caption_justify="left", min_width=len(caption) + 2)
-    table.add_column("issue", no_wrap=True)
-    table.add_column("status quo", justify="right", no_wrap=True, min_width=6)
+    many = result["samples"] > 1
+    issues = [
+        Issue(id=data["id"], scale=Scale(min=data["scale"][0], max=data["scale"][1]))
+        for data in result["issues"]
+    ]
+    cells: dict[str, list[Text]] = {}
     for name in result["models"]:
-        table.add_column(name, justify="right", no_wrap=True)
-    for data in result["issues"]:
-        issue = Issue(id=data["id"], scale=Scale(min=data["scale"][0], max=data["scale"][1]))
-        cells: list[RenderableType] = [
-            Text.assemble(issue.id, "\n", (_scale(issue), "dim")),
-            _number(data["status_quo"], issue),
-        ]
-        for name in result["models"]:
+        column = cells[name] = []
+        for issue, data in zip(issues, result["issues"], strict=True):
             cell = data["forecasts"][name]
             text = Text.assemble((_number(cell["outcome"], issue), "bold"))
-            if result["samples"] > 1 and cell.get("interval"):
+            if many and cell.get("interval"):
                 lo, hi = cell["interval"]
                 text.append(f" [{_number(lo, issue)}, {_number(hi, issue)}]", style="dim")
             text.append("\n")
             text.append(_stop_label(cell), style="dim")
-            cells.append(text)
-        table.add_row(*cells, end_section=True)
+            column.append(text)
     deal = result.get("p_deal")
     if deal:
-        cells = [Text("P(deal)", style="bold"), Text("")]
         for name in result["models"]:
             d = deal[name]
             text = Text(f"{d['p_deal']:.0%}", style="bold")
-            if result["samples"] > 1 and d.get("interval"):
+            if many and d.get("interval"):
                 lo, hi = d["interval"]
                 text.append(f" [{lo:.0%}, {hi:.0%}]", style="dim")
             why = reason_text(d, names=1)
             if why:
-                text.append(f"\n{why}", style="dim")
-            cells.append(text)
-        table.add_row(*cells)
-    return table
+                # wrapped to the column's other cells, so that it never widens the column
+                room = max(12, *(c.cell_len for t in cells[name] for c in t.split()))
+                text.append("\n" + "\n".join(textwrap.wrap(why, room)), style="dim")
+            cells[name].append(text)
+
+    def build(models: Sequence[str], first: bool, last: bool, sq: str = "status quo") -> Table:
+        table = Table(
+            caption=caption if last else None,
+            caption_justify="left",
+            min_width=len(caption) + 2 if last else None,
+        )
+        table.add_column("issue", no_wrap=True)
+        table.add_column(sq, justify="right", no_wrap=True, min_width=6)
+        for name in models:
+            table.add_column(name, justify="right", no_wrap=True)
+        for i, (issue, data) in enumerate(zip(issues, result["issues"], strict=True)):
+            head = Text.assemble(issue.id, "\n", (_scale(issue), "dim"))
+            value = _number(data["status_quo"], issue)
+            table.add_row(head, value, *(cells[name][i] for name in models), end_section=True)
+        if deal:
+            table.add_row(Text("P(deal)", style="bold"), "", *(cells[m][-1] for m in models))
+        return table
+
+    def narrow(models: Sequence[str], first: bool, last: bool) -> Table:
+        return build(models, first, last, sq="status\nquo")
+
+    return ModelTables(build, list(result["models"]), narrow=narrow)
 
 
-def deal_table(result: Mapping[str, Any]) -> Table | None:
+def deal_table(result: Mapping[str, Any]) -> ModelTables | None:
     """Why there is no deal: the share of draws of each reason per model, and who it names.
 
     None where every model's forecast is a deal in every draw, or without P(deal).
@@ -249,40 +340,51 @@ def deal_table(result: Mapping[str, Any]) -> Table | None:
     deal = result.get("p_deal")
     if not deal or all(d["p_deal"] >= 1 or not d.get("reasons") for d in deal.values()):
         return None
-    table = Table(
-        title="why no deal: share of draws and who stands in the way",
-        caption="shares of all draws; names: the parties (or links) each reason names most "
-        "often (docs/deal.md)",
-        caption_justify="left",
-    )
-    table.add_column("reason", no_wrap=True)
-    for name in deal:
-        table.add_column(name, justify="right")
-    cells: list[RenderableType] = [Text("deal", style="bold")]
-    for d in deal.values():
-        cells.append(Text(f"{d['p_deal']:.0%}", style="bold"))
-    table.add_row(*cells, end_section=True)
+    rows: list[tuple[RenderableType, dict[str, Text]]] = [
+        (
+            Text("deal", style="bold"),
+            {m: Text(f"{d['p_deal']:.0%}", style="bold") for m, d in deal.items()},
+        )
+    ]
     for reason, words in REASON_WORDS.items():
-        shares = [
-            (d.get("reasons") or {}).get(reason, {"share": 0.0, "who": {}}) for d in deal.values()
-        ]
-        if not any(r["share"] > 0 for r in shares):
+        shares = {
+            m: (d.get("reasons") or {}).get(reason, {"share": 0.0, "who": {}})
+            for m, d in deal.items()
+        }
+        if not any(r["share"] > 0 for r in shares.values()):
             continue
-        cells = [words]
-        for r in shares:
+        row: dict[str, Text] = {}
+        for m, r in shares.items():
             if r["share"] <= 0:
-                cells.append(Text("-", style="dim"))
+                row[m] = Text("-", style="dim")
                 continue
             text = Text(f"{r['share']:.0%}")
             who = list(r["who"])[:3]
             if who:
                 text.append("\n" + ", ".join(who), style="dim")
-            cells.append(text)
-        table.add_row(*cells)
-    return table
+            row[m] = text
+        rows.append((words, row))
+
+    def build(models: Sequence[str], first: bool, last: bool) -> Table:
+        table = Table(
+            title="why no deal: share of draws and who stands in the way" if first else None,
+            caption="shares of all draws; names: the parties (or links) each reason names "
+            "most often (docs/deal.md)"
+            if last
+            else None,
+            caption_justify="left",
+        )
+        table.add_column("reason", no_wrap=True)
+        for name in models:
+            table.add_column(name, justify="right", min_width=len(name))
+        for k, (head, row) in enumerate(rows):
+            table.add_row(head, *(row[m] for m in models), end_section=k == 0)
+        return table
+
+    return ModelTables(build, list(deal))
 
 
-def winners_table(result: Mapping[str, Any]) -> Table | None:
+def winners_table(result: Mapping[str, Any]) -> ModelTables | None:
     """Actors ranked by utility change from the status quo, one column per model.
 
     None when no issue has a status quo to score against. Changes are in salience-weighted
@@ -292,70 +394,90 @@ def winners_table(result: Mapping[str, Any]) -> Table | None:
     scored = {m: w for m, w in result.get("winners", {}).items() if w["actors"]}
     if not scored:
         return None
-    first = next(iter(scored.values()))
-    issues = ", ".join(first["issues"])
-    table = Table(
-        title="winners and losers: utility change from the status quo",
-        caption=f"scored on: {issues}",
-        caption_justify="left",
-    )
-    table.add_column("actor", no_wrap=True)
-    for name in scored:
-        table.add_column(name, justify="right")
-    order = [row["actor"] for row in first["actors"]]
-    for actor in order:
-        cells: list[RenderableType] = [actor]
-        for w in scored.values():
+    first_model = next(iter(scored.values()))
+    issues = ", ".join(first_model["issues"])
+    order = [row["actor"] for row in first_model["actors"]]
+    cells: dict[str, list[Text]] = {}
+    for name, w in scored.items():
+        cells[name] = []
+        for actor in order:
             row = next(r for r in w["actors"] if r["actor"] == actor)
             lo, hi = row["interval"]
             style = "green" if row["change"] > 0 else "red" if row["change"] < 0 else ""
             text = Text(f"{row['change']:+.2f}", style=style)
             if result["samples"] > 1:
                 text.append(f" [{lo:+.2f}, {hi:+.2f}]", style="dim")
-            cells.append(text)
-        table.add_row(*cells)
-    return table
+            cells[name].append(text)
+
+    def build(models: Sequence[str], first: bool, last: bool) -> Table:
+        table = Table(
+            title="winners and losers: utility change from the status quo" if first else None,
+            caption=f"scored on: {issues}" if last else None,
+            caption_justify="left",
+        )
+        table.add_column("actor", no_wrap=True)
+        for name in models:
+            table.add_column(name, justify="right", no_wrap=True)
+        for a, actor in enumerate(order):
+            table.add_row(actor, *(cells[m][a] for m in models))
+        return table
+
+    return ModelTables(build, list(scored))
 
 
-def miscalculation_table(result: Mapping[str, Any]) -> Table | None:
+def miscalculation_table(result: Mapping[str, Any]) -> ModelTables | None:
     """Each actor's miscalculation score per model, and its largest per-issue gaps.
 
     None when every actor believes the truth. Scores and gaps are in points of a 0-100
-    scale; a gap is the actor's own forecast minus the forecast.
+    scale; a gap is the actor's own forecast minus the forecast. Where the models split
+    over several tables, the gaps close the last.
     """
     scored = result.get("miscalculation")
     if not scored:
         return None
     # the gaps of the model where actors choose (the EUM) when it ran, else the first
     main = "eum" if "eum" in scored else next(iter(scored))
-    table = Table(
-        title="miscalculation: each actor's own forecast against the forecast",
-        caption="score: salience-weighted mean gap over issues, points of a 0-100 scale; "
-        f"gaps: own forecast minus forecast ({main})",
-        caption_justify="left",
-    )
-    table.add_column("actor", no_wrap=True)
-    for name in scored:
-        table.add_column(name, justify="right")
-    table.add_column("largest gaps")
     widths = {i["id"]: i["scale"][1] - i["scale"][0] for i in result["issues"]}
-    for row in scored[main]:
-        actor = row["actor"]
-        cells: list[RenderableType] = [actor]
-        for rows in scored.values():
+    order = [row["actor"] for row in scored[main]]
+    cells: dict[str, list[Text]] = {}
+    for name, rows in scored.items():
+        cells[name] = []
+        for actor in order:
             r = next(x for x in rows if x["actor"] == actor)
             text = Text(f"{r['score']:.1f}", style="bold" if r["score"] >= 1 else "")
             if result["samples"] > 1:
                 lo, hi = r["interval"]
                 text.append(f" [{lo:.1f}, {hi:.1f}]", style="dim")
-            cells.append(text)
-        gaps = sorted(
+            cells[name].append(text)
+    gaps = []
+    for row in scored[main]:
+        found = sorted(
             ((100 * v["gap"] / widths[k], k) for k, v in row["issues"].items()),
             key=lambda g: -abs(g[0]),
         )
-        cells.append(", ".join(f"{k} {g:+.0f}" for g, k in gaps[:2] if abs(g) >= 0.5) or "-")
-        table.add_row(*cells)
-    return table
+        gaps.append(", ".join(f"{k} {g:+.0f}" for g, k in found[:2] if abs(g) >= 0.5) or "-")
+
+    def build(models: Sequence[str], first: bool, last: bool) -> Table:
+        table = Table(
+            title="miscalculation: each actor's own forecast against the forecast"
+            if first
+            else None,
+            caption="score: salience-weighted mean gap over issues, points of a 0-100 scale; "
+            f"gaps: own forecast minus forecast ({main})"
+            if last
+            else None,
+            caption_justify="left",
+        )
+        table.add_column("actor", no_wrap=True)
+        for name in models:
+            table.add_column(name, justify="right", no_wrap=True)
+        if last:
+            table.add_column("largest gaps")
+        for a, actor in enumerate(order):
+            table.add_row(actor, *(cells[m][a] for m in models), *([gaps[a]] if last else []))
+        return table
+
+    return ModelTables(build, list(scored))
 
 
 def _when(created: str) -> str:
