@@ -39,20 +39,28 @@ def sweep_csv(result: SweepResult) -> str:
 
 
 def sweep_table(result: SweepResult, model: str) -> Table:
-    """One row per variant: the varied values, ``model``'s outcome per issue, P(deal)."""
+    """One row per variant: the varied values, ``model``'s outcome per issue, P(deal).
+
+    The varied inputs head their columns by number (``v1``, ``v2``, ...), their paths in
+    full one a line below the table, so that no two headers read alike however narrow the
+    console; an
+    issue header too wide for its column folds onto more lines rather than being cut.
+    """
     samples = result.samples
+    legend = "\n".join(f"v{k}  {vary.path}" for k, vary in enumerate(result.varies, start=1))
     table = Table(
         title=f"{result.scenario.name}: sweep ({model}, {len(result.values)} variants)",
-        caption=f"seed {result.seed} · {samples} sample{'s' if samples != 1 else ''} per variant"
+        caption=legend
+        + f"\nseed {result.seed} · {samples} sample{'s' if samples != 1 else ''} per variant"
         + (" · median [5%, 95%]" if samples > 1 else ""),
         caption_justify="left",
     )
-    for vary in result.varies:
-        table.add_column(vary.path, justify="right", style="cyan")
+    for k in range(1, len(result.varies) + 1):
+        table.add_column(f"v{k}", justify="right", style="cyan", no_wrap=True)
     for issue in result.issues:
-        table.add_column(issue, justify="right")
+        table.add_column(issue, justify="right", overflow="fold")
     if result.deal:
-        table.add_column("P(deal)", justify="right")
+        table.add_column("P(deal)", justify="right", no_wrap=True)
     outcome = result.outcome[model]
     for v, values in enumerate(result.values):
         cells: list[Any] = [f"{x:g}" for x in values]
