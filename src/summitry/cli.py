@@ -445,6 +445,57 @@ def timeline(
         _out().print(timeline_table(record, name))
 
 
+# -- compare (two scenarios side by side) --------------------------------------------------
+
+
+@app.command()
+def compare(
+    a: Annotated[
+        str, typer.Argument(metavar="A", help="The scenario compared from: a file or bundled name.")
+    ],
+    b: Annotated[
+        str, typer.Argument(metavar="B", help="The scenario compared to: a file or bundled name.")
+    ],
+    model: ModelsOpt = None,
+    json: JsonOpt = False,
+    fmt: FormatOpt = None,
+    seed: SeedOpt = 0,
+    samples: SamplesOpt = 1,
+    output: JsonOutputOpt = None,
+    attribute: Annotated[
+        str,
+        typer.Option(
+            "--attribute",
+            metavar="MODEL",
+            help="Model whose forecast change is split over the changed inputs; 'none' skips it.",
+        ),
+    ] = "compromise",
+) -> None:
+    """Forecast two scenarios; show what changed in the inputs and the forecast, and why."""
+    from summitry.analysis.compare import compare as run_compare
+    from summitry.report.compare_view import compare_json, compare_view
+
+    models = [get_model(name) for name in model] if model else None
+    chosen = None if attribute == "none" else get_model(attribute)
+    one, two = io.load(a, format=fmt), io.load(b, format=fmt)
+    for scenario in (one, two):
+        _note_if_exact(scenario, samples)
+    with step_progress("compare: attribution runs", quiet=json) as advance:
+        result = run_compare(
+            one, two, models, seed=seed, samples=samples, attribute_model=chosen,
+            attribution_progress=advance,
+        )  # fmt: skip
+    text = compare_json(result)
+    if output is not None:
+        io.write_atomic(output, text)
+    if json and output is not None:  # the record goes to the file only
+        typer.echo(f"wrote {output}", err=True)
+    elif json:
+        typer.echo(text, nl=False)
+    else:
+        _out().print(compare_view(result))
+
+
 # -- score (forecasts against the recorded outcome) ----------------------------------------
 
 
