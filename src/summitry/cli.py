@@ -760,18 +760,23 @@ def drivers(
     top: Annotated[
         int | None, typer.Option("--top", "-k", min=1, help="Show this many inputs per issue.")
     ] = None,
+    deal: Annotated[
+        bool,
+        typer.Option("--deal", help="Also rank the inputs that move P(deal) (needs a status quo)."),
+    ] = False,
     json: JsonOpt = False,
     fmt: FormatOpt = None,
 ) -> None:
-    """Rank the inputs that move each issue's outcome most (docs/drivers.md)."""
+    """Rank the inputs that move each issue's outcome most, and P(deal) (docs/drivers.md)."""
     from summitry.analysis.sensitivity import drivers as find_drivers  # SALib loads slowly
 
     chosen = get_model(model)
     scenario = io.load(file, format=fmt)
     with drivers_progress(quiet=json) as progress:
         result = find_drivers(
-            scenario, chosen, method=method, n=samples, seed=seed, groups=groups, progress=progress
-        )
+            scenario, chosen, method=method, n=samples, seed=seed, groups=groups, deal=deal,
+            progress=progress,
+        )  # fmt: skip
     if json:
         typer.echo(drivers_json(result), nl=False)
     else:

@@ -6,10 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 import summitry
-from summitry.analysis.sensitivity import DEFAULT_N, INDICES, Drivers, drivers
+from summitry.analysis.sensitivity import DEAL, DEFAULT_N, INDICES, Drivers, drivers
 from summitry.cli import app
 from summitry.errors import ParameterError
 from summitry.models import Compromise
+from summitry.report import drivers_table
 from summitry.report.drivers_table import drivers_json, drivers_view
 
 
@@ -218,3 +219,79 @@ def test_the_example_in_the_docs_is_what_the_command_prints():
     assert result.exit_code == 0, result.output
     printed = result.stdout.strip().splitlines()
     assert [line.rstrip() for line in printed] == [line.rstrip() for line in shown]
+
+
+# -- P(deal) as an output ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def singapore_deal() -> Drivers:
+    return drivers(summitry.load("korea-singapore-2018"), "compromise", n=64, seed=2, deal=True)
+
+
+def test_deal_is_ranked_after_the_issues(singapore_deal):
+    result = singapore_deal
+    assert result.deal and result.outputs == (*result.issues, DEAL)
+    assert result.indices["ST"].shape == (len(result.issues) + 1, len(result.groups))
+    rows = result.ranked(DEAL)
+    assert len(rows) == len(result.groups)
+    assert rows[0]["ST"] >= rows[-1]["ST"] and rows[0]["ST"] > 0.1
+    assert result.top_driver(DEAL) == rows[0]["group"]
+    assert np.isfinite(result.indices["ST"][-1]).all()
+
+
+def test_deal_indices_are_those_of_the_deal_of_each_evaluation(singapore_deal, monkeypatch):
+    """The P(deal) row equals SALib's indices of the 0/1 deal output computed by hand."""
+    from summitry.analysis import sensitivity
+
+    seen = []
+    real = sensitivity._indices
+
+    def spy(method, problem, x, y, seed, width):
+        seen.append((y, width))
+        return real(method, problem, x, y, seed, width)
+
+    monkeypatch.setattr(sensitivity, "_indices", spy)
+    again = drivers(summitry.load("korea-singapore-2018"), "compromise", n=64, seed=2, deal=True)
+    y, width = seen[-1]
+    assert width == 1.0 and set(np.unique(y)) == {0.0, 1.0}
+    assert json.dumps(again.to_dict()) == json.dumps(singapore_deal.to_dict())
+
+
+def test_deal_json_and_view(singapore_deal):
+    data = json.loads(drivers_json(singapore_deal))
+    assert [i["id"] for i in data["issues"]] == list(singapore_deal.issues)
+    assert data["deal"]["drivers"][0]["group"] == singapore_deal.top_driver(DEAL)
+    out = [str(getattr(part, "plain", "")) for part in drivers_view(singapore_deal).renderables]
+    share = f"{DEAL} · a deal in {singapore_deal.p_deal:.1%} of the evaluations · moved most by"
+    assert any(line.strip().startswith(share) for line in out)
+    assert 0 < data["deal"]["p_deal"] == singapore_deal.p_deal < 1
+    assert drivers_table.DEAL == DEAL
+    assert "P(deal): shares of the variance of deal or no deal" in out[-1]
+    assert json.loads(drivers_json(drivers(tiny(), n=8)))["deal"] is None
+
+
+def test_deal_needs_a_status_quo_on_every_issue():
+    with pytest.raises(ParameterError, match="P\\(deal\\) needs a status quo .* none on y"):
+        drivers(tiny(), n=8, deal=True)
+
+
+def test_a_deal_that_never_varies_gets_a_note():
+    from summitry.analysis.sensitivity import RARE, _deal_note
+
+    assert "is not a deal" in _deal_note(np.zeros(64))
+    assert "every evaluation is a deal" in _deal_note(np.ones(64))
+    assert "3 of 1000 evaluations are deals" in _deal_note(np.r_[np.ones(3), np.zeros(997)])
+    assert _deal_note(np.r_[np.ones(RARE), np.zeros(RARE)]) == ""
+
+
+def test_cli_deal_option_adds_the_p_deal_table():
+    result = invoke("korea-singapore-2018", "-n", "64", "--top", "3", "--deal")
+    assert result.exit_code == 0, result.output
+    assert "of the evaluations · moved most by" in result.stdout
+    data = json.loads(invoke("korea-singapore-2018", "-n", "16", "--deal", "--json").stdout)
+    assert len(data["deal"]["drivers"]) == len(data["issues"][0]["drivers"])
+    plain = invoke("korea-singapore-2018", "-n", "16").stdout
+    assert "P(deal)" not in plain
+    missing = invoke("ec-example", "-n", "16", "--deal")
+    assert missing.exit_code == 2 and "needs a status quo" in missing.output

@@ -8,8 +8,10 @@ input whose own standard deviation is written as 0, or whose range is empty (a c
 of 0), is held fixed. Factors are grouped, by default per actor and kind of input
 (``us.position``), and indices are estimated per group: Sobol' first-order and total
 indices (``N (G + 2)`` evaluations for ``G`` groups) or Morris screening (``N (G + 1)``).
-The whole sample matrix runs as one batch, one :meth:`Model.run` call. See
-``docs/drivers.md``.
+The whole sample matrix runs as one batch, one :meth:`Model.run` call. With
+``deal=True`` the same evaluations also rank the inputs for P(deal): whether the model's
+outcome is a deal (:mod:`summitry.analysis.deal`), a 0/1 output whose variance the indices
+split like an issue's. See ``docs/drivers.md``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from summitry.analysis.deal import deal_analysis
 from summitry.analysis.uncertainty import Spread, spread
 from summitry.errors import ParameterError
 from summitry.forecast import summitry_version
@@ -34,11 +37,13 @@ from summitry.scenario import Scenario
 
 __all__ = [
     "CONF_LEVEL",
+    "DEAL",
     "DEFAULT_N",
     "DEFAULT_RANGE",
     "GROUPINGS",
     "INDICES",
     "METHODS",
+    "RARE",
     "SPAN_SD",
     "Drivers",
     "Factor",
@@ -64,6 +69,9 @@ scale, salience on the 0-1 scale, capability as a fraction of the actor's capabi
 CONF_LEVEL = 0.95
 """Confidence level of the bootstrap intervals."""
 
+DEAL = "P(deal)"
+"""The output that stands for P(deal) beside the issues (``drivers(..., deal=True)``)."""
+
 INDICES = {
     "sobol": ("ST", "ST_conf", "S1", "S1_conf"),
     "morris": ("mu_star", "mu_star_conf", "sigma"),
@@ -71,6 +79,8 @@ INDICES = {
 """The indices each method reports; the first ranks the groups."""
 
 _RESAMPLES = 100  # bootstrap resamples for the intervals
+RARE = 100
+"""P(deal) gets a note where fewer evaluations than this are deals, or are not."""
 _LEVELS = 4  # Morris grid levels
 _KINDS = ("position", "salience", "capability")
 
@@ -103,17 +113,22 @@ class Drivers:
     Attributes
     ----------
     issues, groups
-        Labels of the two axes of every index array.
+        The issues analysed and the groups of inputs.
     indices
-        Index name -> ``(I, G)`` array; names per method in :data:`INDICES`. Sobol'
-        indices are shares of the outcome's variance; ``*_conf`` are the half-widths of
-        the bootstrap intervals at :data:`CONF_LEVEL`. Morris values are on the issue's
-        scale (change of the outcome over a factor's whole range); ``sigma`` is NaN for
-        groups of more than one factor.
+        Index name -> ``(O, G)`` array over :attr:`outputs` (the issues, then P(deal) when
+        ``deal``) and groups; names per method in :data:`INDICES`. Sobol' indices are
+        shares of the output's variance; ``*_conf`` are the half-widths of the bootstrap
+        intervals at :data:`CONF_LEVEL`. Morris values are on the issue's scale (change of
+        the outcome over a factor's whole range), for P(deal) on [0, 1]; ``sigma`` is NaN
+        for groups of more than one factor.
+    deal, p_deal
+        Whether P(deal) was analysed too (:data:`DEAL`), and the share of evaluations
+        that are deals (None without).
     factors
         The varied inputs and their ranges; ``fixed`` names the inputs held fixed.
     notes
-        Issue -> a remark where the indices could not be estimated as usual.
+        Output (issue or :data:`DEAL`) -> a remark where the indices could not be
+        estimated as usual.
     conf_level
         Confidence level of the intervals.
     n, evaluations
@@ -136,6 +151,8 @@ class Drivers:
     fixed: tuple[str, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)
     conf_level: float = CONF_LEVEL
+    deal: bool = False
+    p_deal: float | None = None
 
     def __post_init__(self) -> None:
         frozen = {}
@@ -148,20 +165,25 @@ class Drivers:
         object.__setattr__(self, "notes", MappingProxyType(dict(self.notes)))
 
     @property
+    def outputs(self) -> tuple[str, ...]:
+        """What the indices are of: the issues, then :data:`DEAL` when analysed."""
+        return self.issues + ((DEAL,) if self.deal else ())
+
+    @property
     def rank_by(self) -> str:
         """The index that orders the groups: ``ST`` (Sobol') or ``mu_star`` (Morris)."""
         return INDICES[self.method][0]
 
     def ranked(self, issue: str, *, top: int | None = None) -> list[dict[str, Any]]:
-        """Rows ``{"group", <index>: value, ...}`` for one issue, largest driver first.
+        """Rows ``{"group", <index>: value, ...}`` for one output, largest driver first.
 
-        Ties keep the group order; groups whose index is NaN come last. ``top`` keeps
-        only the first rows.
+        ``issue`` is an issue id or :data:`DEAL`. Ties keep the group order; groups whose
+        index is NaN come last. ``top`` keeps only the first rows.
         """
         try:
-            i = self.issues.index(issue)
+            i = self.outputs.index(issue)
         except ValueError:
-            known = ", ".join(self.issues)
+            known = ", ".join(self.outputs)
             raise ParameterError(f"unknown issue '{issue}'; known: {known}") from None
         key = self.indices[self.rank_by][i]
         order = sorted(range(len(self.groups)), key=lambda g: (np.isnan(key[g]), -key[g]))
@@ -173,7 +195,7 @@ class Drivers:
         return rows
 
     def top_driver(self, issue: str) -> str:
-        """The group that moves ``issue`` most."""
+        """The group that moves ``issue`` (an issue id or :data:`DEAL`) most."""
         return str(self.ranked(issue, top=1)[0]["group"])
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,6 +221,13 @@ class Drivers:
                 {"id": issue, "note": self.notes.get(issue), "drivers": self.ranked(issue)}
                 for issue in self.issues
             ],
+            "deal": {
+                "p_deal": self.p_deal,
+                "note": self.notes.get(DEAL),
+                "drivers": self.ranked(DEAL),
+            }
+            if self.deal
+            else None,
         }
 
 
@@ -298,10 +327,11 @@ def _design(scenario: Scenario, grouping: str) -> _Design:
 def _batch(base: Inputs, design: _Design, x: np.ndarray, seed: int) -> Inputs:
     """One sample per row of ``x`` ``(S, D)``: the varied entries set, the rest as in ``base``."""
     s = x.shape[0]
+    batch = base.repeat(s)  # the status quo and deal terms too, one row per sample
     arrays = {
-        "position": np.repeat(base.position, s, axis=0),
-        "salience": np.repeat(base.salience, s, axis=0),
-        "capability": np.repeat(base.capability, s, axis=0),
+        "position": np.array(batch.position),
+        "salience": np.array(batch.salience),
+        "capability": np.array(batch.capability),
     }
     for k, kind in enumerate(_KINDS):
         cols = np.flatnonzero(design.kind == k)
@@ -309,12 +339,7 @@ def _batch(base: Inputs, design: _Design, x: np.ndarray, seed: int) -> Inputs:
             arrays[kind][:, design.actor[cols]] = x[:, cols]
         else:
             arrays[kind][:, design.actor[cols], design.issue[cols]] = x[:, cols]
-    return replace(
-        base,
-        status_quo=np.repeat(base.status_quo, s, axis=0),
-        meta={**base.meta, "seed": seed, "samples": s},
-        **arrays,
-    )
+    return replace(batch, meta={**base.meta, "seed": seed, "samples": s}, **arrays)
 
 
 # -- the analysis --------------------------------------------------------------------------
@@ -349,9 +374,10 @@ def drivers(
     n: int | None = None,
     seed: int = 0,
     groups: str = "actor-input",
+    deal: bool = False,
     progress: Progress | None = None,
 ) -> Drivers:
-    """Rank the inputs that move each issue's outcome most.
+    """Rank the inputs that move each issue's outcome most, and P(deal) if asked.
 
     Parameters
     ----------
@@ -371,6 +397,10 @@ def drivers(
         the same numbers.
     groups
         One of :data:`GROUPINGS`; ``"actor-input"`` gives ``3 A`` groups or fewer.
+    deal
+        Also rank the inputs for P(deal), output :data:`DEAL`: each evaluation's outcome
+        is a deal or not (:func:`~summitry.analysis.deal.deal_analysis`). Needs a status
+        quo on every issue; the deal tests cost more than a closed-form model's run.
     progress
         Called as ``progress(done, total, what)`` before each stage.
 
@@ -381,10 +411,15 @@ def drivers(
     Raises
     ------
     ParameterError
-        For an unknown model, method or grouping, a bad ``n`` or ``seed``, or fewer than
-        two groups of varied inputs.
+        For an unknown model, method or grouping, a bad ``n`` or ``seed``, fewer than
+        two groups of varied inputs, or ``deal`` without a status quo on every issue.
     """
     chosen = _check(model, method, n, seed, groups)
+    if deal and any(issue.status_quo is None for issue in scenario.issues):
+        missing = ", ".join(i.id for i in scenario.issues if i.status_quo is None)
+        raise ParameterError(
+            f"P(deal) needs a status quo on every issue; none on {missing} (docs/deal.md)"
+        )
     n = int(DEFAULT_N[method] if n is None else n)
     design = _design(scenario, groups)
     names = [f.name for f in design.factors]
@@ -401,7 +436,7 @@ def drivers(
         "groups": [f.group for f in design.factors],
     }
     sampler_seed, bootstrap_seed = np.random.SeedSequence(int(seed)).spawn(2)
-    total = 2 + len(scenario.issues)
+    total = 2 + len(scenario.issues) + deal
     tell = progress or (lambda done, total, what: None)
     tell(0, total, f"sampling ({method})")
     if method == "sobol":
@@ -414,18 +449,28 @@ def drivers(
         )
     base = scenario.to_arrays()
     tell(1, total, f"{chosen.name} on {x.shape[0]} samples")
+    batch = _batch(base, design, x, int(seed))
     with np.errstate(divide="ignore", invalid="ignore"):
-        outcome = chosen.run(_batch(base, design, x, int(seed)), rng=int(seed)).outcome
+        outcome = chosen.run(batch, rng=int(seed)).outcome
     boot = int(bootstrap_seed.generate_state(1)[0]) or 1  # SALib treats seed 0 as "unseeded"
-    out, notes = {}, {}
-    for i, issue in enumerate(scenario.issues):
-        tell(2 + i, total, f"indices for {issue.id}")
-        width = float(base.scale_max[i] - base.scale_min[i])
-        found, note = _indices(method, problem, x, outcome[:, i], boot, width)
+    out, notes, p_deal = {}, {}, None
+    ys = [(issue.id, outcome[:, i], float(base.scale_max[i] - base.scale_min[i]))
+          for i, issue in enumerate(scenario.issues)]  # fmt: skip
+    if deal:
+        tell(2, total, f"deal or no deal in {x.shape[0]} samples")
+        found_deal = deal_analysis(batch, outcome)
+        assert found_deal is not None  # every issue has a status quo
+        ys.append((DEAL, found_deal.deal.astype(float), 1.0))
+        p_deal = found_deal.p_deal
+    for k, (label, y, width) in enumerate(ys):
+        tell(2 + k + deal, total, f"indices for {label}")
+        found, note = _indices(method, problem, x, y, boot, width)
         for name, values in found.items():
             out.setdefault(name, []).append(values)
+        if label == DEAL:
+            note = _deal_note(y) or note
         if note:
-            notes[issue.id] = note
+            notes[label] = note
     tell(total, total, "done")
     return Drivers(
         scenario=scenario.name,
@@ -443,7 +488,22 @@ def drivers(
         factors=design.factors,
         fixed=design.fixed,
         notes=notes,
+        deal=deal,
+        p_deal=p_deal,
     )
+
+
+def _deal_note(y: np.ndarray) -> str:
+    """A remark where the evaluations hold too few deals, or too few without, to rank by."""
+    hits = int(np.sum(y))
+    if hits in (0, y.size):
+        return f"every evaluation {'is' if hits else 'is not'} a deal within these ranges"
+    if min(hits, y.size - hits) < RARE:
+        return (
+            f"{hits} of {y.size} evaluations are deals, too few of one kind for precise "
+            "indices; raise --samples"
+        )
+    return ""
 
 
 def _indices(

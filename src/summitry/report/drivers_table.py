@@ -1,4 +1,4 @@
-"""Show a sensitivity analysis: one ranked table per issue, its JSON, and a progress line.
+"""Show a sensitivity analysis: one ranked table per issue (and P(deal)), its JSON, progress.
 
 :func:`drivers_view` renders a :class:`~summitry.analysis.sensitivity.Drivers` result for
 the terminal: for each issue, the groups of inputs from the one that moves the outcome
@@ -27,6 +27,8 @@ from summitry.report.progress import stderr_progress
 if TYPE_CHECKING:
     from summitry.analysis.sensitivity import Drivers
 
+DEAL = "P(deal)"  # summitry.analysis.sensitivity.DEAL, without importing SALib
+
 __all__ = ["drivers_json", "drivers_progress", "drivers_view"]
 
 BAR_WIDTH = 12
@@ -47,6 +49,14 @@ _LEGEND = {
         "across its range; sigma: spread of those changes (single inputs only). "
         "Intervals: {conf:.0%} bootstrap. Ranked by mu*."
     ),
+}
+
+
+_DEAL_LEGEND = {
+    "sobol": "P(deal): shares of the variance of deal or no deal (1 or 0) with the {model} "
+    "model's outcome (docs/deal.md).",
+    "morris": "P(deal): mu* is the change in the chance of a deal with the {model} model's "
+    "outcome (docs/deal.md).",
 }
 
 
@@ -111,7 +121,7 @@ def _caption(result: Drivers) -> str:
 
 
 def drivers_view(result: Drivers, *, top: int | None = None) -> Group:
-    """One table per issue, the input that moves the outcome most first.
+    """One table per issue, then P(deal) where analysed, the input that moves it most first.
 
     Parameters
     ----------
@@ -123,8 +133,10 @@ def drivers_view(result: Drivers, *, top: int | None = None) -> Group:
     parts: list[RenderableType] = [
         Text.assemble((_METHOD_WORDS[result.method], "bold"), "\n", (_caption(result), "dim"))
     ]
-    for issue in result.issues:
+    for issue in result.outputs:
         head = Text.assemble("\n", (issue, "bold"))
+        if issue == DEAL and result.p_deal is not None:
+            head.append(f" · a deal in {result.p_deal:.1%} of the evaluations")
         note = result.notes.get(issue)
         if note:
             head.append(f" · {note}", style="yellow")
@@ -135,6 +147,8 @@ def drivers_view(result: Drivers, *, top: int | None = None) -> Group:
     if result.fixed:
         parts.append(Text(f"\nheld fixed: {', '.join(result.fixed)}", style="dim"))
     legend = _LEGEND[result.method].format(conf=result.conf_level)
+    if result.deal:
+        legend += " " + _DEAL_LEGEND[result.method].format(model=result.model)
     parts.append(Text(("" if result.fixed else "\n") + legend, style="dim"))
     return Group(*parts)
 
