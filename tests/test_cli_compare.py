@@ -81,3 +81,23 @@ def test_bad_input_is_one_error_line_and_exit_2():
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
         assert "Traceback" not in result.output
+
+
+def _section(text: str, start: str, end: str) -> str:
+    """The lines from the one holding ``start`` to the one holding ``end``, right-stripped."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    first = next(k for k, line in enumerate(lines) if start in line)
+    last = next(k for k in range(first, len(lines)) if end in lines[k])
+    return "\n".join(lines[first : last + 1])
+
+
+def test_docs_example_shows_the_current_inputs_and_compromise_attribution():
+    doc = (Path(__file__).parents[1] / "docs" / "compare.md").read_text()
+    doc = doc.split("```console", 1)[1].split("```", 1)[0]  # the first example
+    result = invoke("korea-singapore-2018", "korea-hanoi-2019", "-m", "compromise")
+    assert result.exit_code == 0, result.output
+    for start, end in (
+        ("what changed in the inputs (", "largest first"),
+        ("what moved the compromise forecast", "(docs/compare.md)"),
+    ):
+        assert _section(result.stdout, start, end) == _section(doc, start, end)

@@ -177,26 +177,35 @@ def deal_changes_table(comparison: Comparison) -> Table | None:
     return table
 
 
+SHOWN_SHARE = 0.1
+"""Effects smaller than this share of the largest change (total or effect) are not listed."""
+
+
 def _effect_text(
     found: Attribution, issue: str | None, what: str, unit: str, total: float | None
 ) -> str:
-    """The groups that moved ``issue`` most, then the rest where it is not negligible."""
+    """The two groups that moved ``issue`` most, then what they did only jointly.
+
+    Effects under :data:`SHOWN_SHARE` of the largest change are left out (the JSON record
+    has every one).
+    """
     if total is None:
         return "—"
 
     def fmt(x: float) -> str:
         return _percent(x, signed=True) if issue is None else _shown(x, unit, signed=True)
 
-    parts = [
-        f"{e.group} {fmt(value)}"
-        for e in found.leading(issue, what)
-        if (value := e.value(issue, what)) is not None
-    ]
+    effects = [(e.group, e.value(issue, what) or 0.0) for e in found.leading(issue, what)]
     rest = found.rest().value(issue, what) or 0.0
+    largest = max([abs(total), abs(rest), *(abs(v) for _, v in effects)])
     span = 1.0 if issue is None else (_span(unit) or 1.0)
-    if abs(rest) > 1e-6 * span:
-        parts.append(f"in combination {fmt(rest)}")
-    return "; ".join(parts) if parts else "no change"
+    if largest <= 1e-6 * span:
+        return "no change"
+    floor = SHOWN_SHARE * largest
+    parts = [f"{group} {fmt(value)}" for group, value in effects if abs(value) >= floor]
+    if abs(rest) >= floor:
+        parts.append(f"jointly {fmt(rest)}")
+    return "; ".join(parts)
 
 
 def attribution_table(found: Attribution, scenario: Scenario) -> Table:
@@ -204,8 +213,9 @@ def attribution_table(found: Attribution, scenario: Scenario) -> Table:
     table = Table(
         title=f"what moved the {found.model} forecast",
         caption=(
-            "each group of changed inputs set back to A's values in B, one at a time; "
-            "its effect is B's forecast minus that one (docs/compare.md)"
+            "each group of changed inputs set back to A's values in B, one at a time; its "
+            "effect is B's forecast minus that one; jointly: the change the groups make "
+            "only together; effects under a tenth of the largest not listed (docs/compare.md)"
         ),
         caption_justify="left",
         box=box.SIMPLE_HEAD,
