@@ -112,7 +112,7 @@ def test_deal_chart_bars_are_the_probabilities():
     fig = charts.deal_chart(P_DEAL, BLOCKING, title="case", labels={"us": "United States"})
     png_size(charts.png_bytes(fig))
     bars = fig.axes[0].patches
-    assert [b.get_height() for b in bars] == pytest.approx(list(P_DEAL.values()))
+    assert [b.get_width() for b in bars] == pytest.approx(list(P_DEAL.values()))
     actors = [t.get_text() for t in fig.axes[1].get_yticklabels()]
     assert actors == ["United States", "dprk", "china", "russia"]
     assert fig.get_suptitle() == "case: probability of a deal"

@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from summitry.analysis.deal import REASON_WORDS
 from summitry.forecast import INTERVAL, Forecast
@@ -54,6 +55,11 @@ WIDTH = 10.0
 
 LEGEND_ACTORS = 20
 """Charts with more actors than this draw them without a legend."""
+
+SHOWN_ROUNDS = 20
+"""A trajectory panel shows at least this many rounds before it cuts a long run short."""
+TAIL_ROUNDS = 3
+"""Rounds shown after the cut: the end of a run the other models left long before."""
 
 _MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
 _MODEL_PALETTE = ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860")
@@ -157,6 +163,12 @@ def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: in
     outcome is a black marker (one shape per model); with several samples the marker is
     the median over samples and a vertical bar spans the 90 % interval. Earlier actors
     are drawn with wider lines, so that actors holding the same position stay visible.
+
+    Where the drawn model runs on long after the other models have settled (up to its
+    maximum rounds, say), the round axis is cut: the panel shows the rounds until the
+    others settled (at least :data:`SHOWN_ROUNDS`), a grey band for the rounds left out,
+    and the last :data:`TAIL_ROUNDS` rounds; its right-hand title names the model that
+    runs on and its last round.
     """
     scenario = forecast.scenario
     rounds = {m: t.n_rounds for m, t in forecast.trajectories.items()}
@@ -168,24 +180,37 @@ def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: in
     models = list(forecast.trajectories)
     medians, intervals = forecast.outcomes(), forecast.quantiles(INTERVAL)
     width = np.linspace(2.8, 1.2, len(scenario.actors))
+    others = [
+        t.stop_round[sample] for m, t in forecast.trajectories.items() if m != name
+    ]  # (I,) each: where the other models stopped
     fig, axes, slot = _panels(len(scenario.issues), 2, 3.2, legend=True)
     for i, (ax, issue) in enumerate(zip(axes, scenario.issues, strict=True)):
         last = max(int(traj.stop_round[sample, i]), 0)
+        settled = max((int(r[i]) for r in others), default=0)
+        rounds, xs = _round_axis(last, settled)
         for a, actor in enumerate(scenario.actors):
             if present[a, i]:
                 style = {"marker": "o", "ms": 5} if last == 0 else {"lw": width[a], "alpha": 0.9}
-                ax.plot(position[: last + 1, a, i], color=colors[actor.id], **style)
-        gap = max(0.6, 0.07 * last)
-        ends = last + gap * np.arange(1, len(models) + 1)
+                y = position[rounds, a, i]
+                for part in np.split(np.arange(len(rounds)), np.flatnonzero(np.diff(xs) > 1) + 1):
+                    ax.plot(xs[part], y[part], color=colors[actor.id], **style)
+        end = float(xs[-1])
+        ticks = _round_ticks(rounds, xs)
+        if len(rounds) < last + 1:
+            keep = int(np.flatnonzero(np.diff(xs) > 1)[0])
+            ax.axvspan(keep + 0.4, xs[keep + 1] - 0.4, color="0.9", linewidth=0)
+            ax.set_title(f"{name} runs on to round {last}", loc="right", fontsize=8)
+        gap = max(0.6, 0.07 * end)
+        ends = end + gap * np.arange(1, len(models) + 1)
         for k, (x, m) in enumerate(zip(ends, models, strict=True)):
             lo, hi = intervals[m][issue.id]
             if forecast.n_samples > 1 and np.isfinite([lo, hi]).all():
                 ax.vlines(x, lo, hi, color="0.15", linewidth=1.2)
             ax.plot([x], [medians[m][issue.id]], marker=_MARKERS[k % 8], color="0.1", ms=6)
-        ax.axvline(last + gap * 0.5, color="0.75", linewidth=0.8)
-        ax.set_xlim(-0.05 * max(last, 1) - 0.3, ends[-1] + 0.7 * gap)
-        ticks = [int(t) for t in ax.get_xticks() if 0 <= t <= last and t == int(t)]
-        ax.set_xticks([*ticks, float(ends.mean())], [*map(str, ticks), "outcome"])
+        ax.axvline(end + gap * 0.5, color="0.75", linewidth=0.8)
+        ax.set_xlim(-0.05 * max(end, 1) - 0.3, ends[-1] + 0.7 * gap)
+        at, names = zip(*ticks, strict=True) if ticks else ((), ())
+        ax.set_xticks([*at, float(ends.mean())], [*names, "outcome"])
         _dress(ax, issue, 2 if len(axes) > 1 else 1)
         ax.set_xlabel("round")
     handles = _actor_handles(scenario.actors, colors, present)
@@ -200,6 +225,34 @@ def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: in
     fig.suptitle(f"{scenario.name}: positions over rounds ({what}) and outcomes", fontsize=11)
     _legend(fig, slot, handles)
     return fig
+
+
+def _round_axis(last: int, settled: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rounds a panel draws and where: ``(rounds, x)``, cut where a run goes on long.
+
+    Rounds up to ``max(SHOWN_ROUNDS, settled + 2)`` keep their place; where the run goes on
+    well past that, a gap of two units stands for the rounds left out and the last
+    :data:`TAIL_ROUNDS` rounds follow it.
+    """
+    keep = max(SHOWN_ROUNDS, settled + 2)
+    if last <= keep + TAIL_ROUNDS + 3:
+        rounds = np.arange(last + 1)
+        return rounds, rounds.astype(float)
+    tail = np.arange(last - TAIL_ROUNDS + 1, last + 1)
+    rounds = np.concatenate([np.arange(keep + 1), tail])
+    xs = np.concatenate([np.arange(keep + 1), keep + 2 + np.arange(TAIL_ROUNDS)]).astype(float)
+    return rounds, xs
+
+
+def _round_ticks(rounds: np.ndarray, xs: np.ndarray) -> list[tuple[float, str]]:
+    """Round numbers under the drawn rounds: a few up to the cut, and the last round after."""
+    cut = np.flatnonzero(np.diff(xs) > 1)
+    head = int(cut[0]) + 1 if cut.size else len(rounds)
+    found = MaxNLocator(nbins=5, integer=True).tick_values(0, int(rounds[head - 1]))
+    ticks = [(float(t), str(int(t))) for t in found if 0 <= t <= rounds[head - 1]]
+    if cut.size:
+        ticks.append((float(xs[-1]), str(int(rounds[-1]))))
+    return ticks
 
 
 def _actor_handles(actors: Sequence[Actor], colors: Mapping, present: np.ndarray) -> list[Any]:
@@ -334,8 +387,8 @@ def deal_chart(
     if reasons:
         return _reasons_chart(p_deal, reasons, title=title)
     actors = list(dict.fromkeys(a for m in blocking or {} for a in blocking[m]))
-    height = max(3.2, 0.42 * len(actors) * len(models) ** 0.5 + 1.6)
-    fig = _figure(height, WIDTH if actors else 4.5)
+    rows = max(len(models), len(actors) * len(models) ** 0.5)
+    fig = _figure(max(3.2, 0.42 * rows + 1.6), WIDTH if actors else 4.5)
     wide = [1.0, 1.6] if actors else [1.0]
     axes = fig.subplots(1, len(wide), width_ratios=wide, squeeze=False, subplot_kw=_BELOW)[0]
     _p_deal_bars(axes[0], p_deal, colors)
@@ -355,36 +408,41 @@ def deal_chart(
         ax.set_xlabel("share of draws in which the actor blocks the outcome")
         ax.set_title("who blocks", loc="left", fontweight="bold")
         ax.grid(axis="x", color="0.92")
-        ax.legend(loc="best")
+        handles, names = ax.get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 6))
     fig.suptitle(_title(title, "probability of a deal"), fontsize=11)
     return fig
 
 
 def _p_deal_bars(ax: Axes, p_deal: Mapping[str, float], colors: Mapping[str, str]) -> None:
+    """One horizontal bar per model, its share written beside it; models down the y axis."""
     models = list(p_deal)
-    xs = np.arange(len(models))
-    heights = [_float(p_deal[m]) for m in models]
-    ax.bar(xs, heights, color=[colors[m] for m in models], width=0.6)
-    for x, h in zip(xs, heights, strict=True):
-        text, y = (f"{h:.0%}", h) if np.isfinite(h) else ("n/a", 0.0)
-        ax.annotate(text, (x, y), xytext=(0, 3), textcoords="offset points", ha="center")
-    if len(models) > 4:
-        ax.set_xticks(xs, models, rotation=30, ha="right", rotation_mode="anchor")
-    else:
-        ax.set_xticks(xs, models)
-    ax.set_ylim(0, 1.1)
-    ax.set_yticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
+    ys = np.arange(len(models))
+    shares = [_float(p_deal[m]) for m in models]
+    ax.barh(ys, np.nan_to_num(shares), color=[colors[m] for m in models], height=0.6)
+    for y, w in zip(ys, shares, strict=True):
+        text, x = (f"{w:.0%}", w) if np.isfinite(w) else ("n/a", 0.0)
+        style = {"textcoords": "offset points", "va": "center", "fontsize": 9}
+        ax.annotate(text, (x, y), xytext=(3, 0), **style)
+    ax.set_yticks(ys, models)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.3)  # room for "100%" beside a full bar
+    ax.set_xticks([0, 0.5, 1], ["0%", "50%", "100%"])
     ax.set_title("P(deal)", loc="left", fontweight="bold")
-    ax.grid(axis="y", color="0.92")
+    ax.grid(axis="x", color="0.92")
 
 
 def _reasons_chart(
     p_deal: Mapping[str, float], reasons: Mapping[str, Mapping[str, float]], *, title: str
 ) -> Figure:
-    """One stacked horizontal bar per model: the deal share, then each reason's share."""
+    """P(deal) per model, and one stacked bar per model: the deal share, then each reason's.
+
+    Both panels share the models' axis (named once, on the left); the legend of the
+    reasons sits below the panels.
+    """
     models = list(p_deal)
     fig = _figure(max(3.2, 0.45 * len(models) + 2.0), WIDTH)
-    axes = fig.subplots(1, 2, width_ratios=[1.0, 1.8], subplot_kw=_BELOW)
+    axes = fig.subplots(1, 2, width_ratios=[1.0, 2.6], sharey=True, subplot_kw=_BELOW)
     _p_deal_bars(axes[0], p_deal, model_colors(models))
     ax = axes[1]
     ys = np.arange(len(models))
@@ -406,13 +464,14 @@ def _reasons_chart(
                     x0 + w / 2, y, f"{w:.0%}", ha="center", va="center", fontsize=8, color="white"
                 )
         left += share
-    ax.set_yticks(ys, models)
-    ax.invert_yaxis()
+    ax.tick_params(axis="y", labelleft=False)
     ax.set_xlim(0, 1)
     ax.set_xticks(_TICKS, [f"{p:.0%}" for p in _TICKS])
     ax.set_xlabel("share of draws")
     ax.set_title("deal, or why not", loc="left", fontweight="bold")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8, frameon=False)
+    ax.grid(axis="x", color="0.92")
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 3), fontsize=8)
     fig.suptitle(_title(title, "probability of a deal and reasons for none"), fontsize=11)
     return fig
 
