@@ -72,6 +72,8 @@ def test_every_command_refuses_it_writes_nothing_and_records_nothing(path, tmp_p
         ["report", str(path), "-m", "compromise", "-o", str(out / "report")],
         ["sweep", str(path), "-m", "compromise", "-v", "actors.a.capability=1:2:2"],
         ["score", str(path), "-m", "compromise"],
+        ["compare", str(path), "korea-hanoi-2019", "-m", "compromise"],
+        ["compare", "korea-hanoi-2019", str(path), "-m", "compromise", "-o", str(out / "c.json")],
     ]
     for args in commands:
         result = invoke(*args)
@@ -84,6 +86,8 @@ def test_every_command_refuses_it_writes_nothing_and_records_nothing(path, tmp_p
 def test_valid_but_hostile_files_forecast(path):
     result = invoke("forecast", str(path), "-m", "compromise", "--no-store")
     assert result.exit_code == 0, result.output
+    result = invoke("compare", str(path), str(path), "-m", "compromise")
+    assert result.exit_code == 0 and "no change from A to B" in result.stdout, result.output
 
 
 def test_special_files_are_refused_at_once(tmp_path):
