@@ -40,11 +40,8 @@ def _kernel_builds() -> tuple[str, bool]:
     except ParameterError as exc:
         return str(exc), False
     if choice == "auto":
-        return (
-            f"auto: batches under {INTERPRET_BELOW:,} units (samples x actors^2 x issues) "
-            "run interpreted, larger ones compiled (SUMMITRY_KERNELS)",
-            True,
-        )
+        sizes = ", ".join(f"{m} {n:,}" for m, n in INTERPRET_BELOW.items())
+        return f"auto: small batches run interpreted ({sizes} units), others compiled", True
     return f"{choice}, for every batch (SUMMITRY_KERNELS)", True
 
 

@@ -239,7 +239,7 @@ def _play_lane(
 ) -> None:
     """One round on one lane: new positions and the risk exponents used, into new and r."""
     n = x.shape[0]
-    order = np.argsort(x)
+    order = np.argsort(x, kind="mergesort")  # stable: ties in actor order
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     if risk:

@@ -14,18 +14,22 @@ batch, ``compiled`` and ``interpreted`` force one build.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import os
 import threading
+from collections.abc import Callable
 from types import ModuleType
 
 import numba
+import numpy as np
 
 from summitry.errors import ParameterError
 
 __all__ = [
     "CHOICES",
+    "ENTRY_POINTS",
     "INTERPRET_BELOW",
     "KERNEL_MODULES",
     "compiles",
@@ -44,22 +48,40 @@ KERNEL_MODULES = {
 
 CHOICES = ("auto", "compiled", "interpreted")
 
-INTERPRET_BELOW = 2_000
+INTERPRET_BELOW = {"eum": 600, "smp": 2_000, "exchange": 5_000}
 """With ``auto``, batches of less work than this (:func:`work`) run interpreted.
 
-Interpreted, one unit of work takes a few hundred microseconds, so a batch under this
-size finishes in well under a second: the one-draw forecast of a bundled scenario (6
-actors, 5 issues: 180 units) runs every model in about 0.2 s instead of compiling for
-40 s. From here on the compiled build, cached after its first use, wins.
+Chosen so that an interpreted run takes about half a second at most on a 2-core machine
+(docs/performance.md, "First run"): the one-draw forecast of a bundled scenario (6 actors,
+5 issues: 180, 216 and 900 units) runs the three models in about 0.15 s instead of
+compiling them for 43 s. Past these sizes the compiled build, cached after its first
+use, wins.
 """
+
+ENTRY_POINTS = {
+    "eum": ("play_round",),
+    "smp": ("assess", "position_probability", "propose", "resolve"),
+    "exchange": ("play_round",),
+}
+"""The functions the models call in each kernel module."""
 
 _BUILDING = threading.Lock()
 _INTERPRETED: dict[str, ModuleType] = {}
 
 
-def work(n_samples: int, n_actors: int, n_issues: int) -> int:
-    """Size of a batch for choosing a build: samples x actors^2 x issues."""
-    return n_samples * n_actors * n_actors * n_issues
+def work(model: str, n_samples: int, n_actors: int, n_issues: int) -> int:
+    """How much a batch asks of ``model``'s kernels, in the units of :data:`INTERPRET_BELOW`.
+
+    A round of the EUM weighs every pair of actors on each issue (samples x actors^2 x
+    issues); a turn of the SMP every pair of actors against a third, on all issues at
+    once (samples x actors^3); a round of the exchange model every pair of actors on
+    every pair of issues (samples x actors^2 x issues^2).
+    """
+    if model == "smp":
+        return n_samples * n_actors**3
+    if model == "exchange":
+        return n_samples * n_actors**2 * n_issues**2
+    return n_samples * n_actors**2 * n_issues
 
 
 def kernel_choice() -> str:
@@ -70,17 +92,30 @@ def kernel_choice() -> str:
     return value
 
 
-def compiles(size: int) -> bool:
-    """Whether a batch of ``size`` (:func:`work`) runs the compiled build."""
+def compiles(model: str, n_samples: int, n_actors: int, n_issues: int) -> bool:
+    """Whether ``model`` runs a batch of this shape compiled."""
     choice = kernel_choice()
-    return choice == "compiled" or (choice == "auto" and size >= INTERPRET_BELOW)
+    if choice != "auto":
+        return choice == "compiled"
+    return work(model, n_samples, n_actors, n_issues) >= INTERPRET_BELOW[model]
 
 
-def kernels(model: str, size: int) -> ModuleType:
-    """The kernel module to run a batch of ``size`` (:func:`work`) of ``model`` with."""
-    if compiles(size):
+def kernels(model: str, n_samples: int, n_actors: int, n_issues: int) -> ModuleType:
+    """The kernel module ``model`` runs a batch of this shape with."""
+    if compiles(model, n_samples, n_actors, n_issues):
         return importlib.import_module(KERNEL_MODULES[model])
     return interpreted(model)
+
+
+def _quiet(fn: Callable) -> Callable:
+    """``fn`` with numpy's floating-point warnings off, as compiled code has none."""
+
+    @functools.wraps(fn)
+    def run(*args: object) -> object:
+        with np.errstate(all="ignore"):
+            return fn(*args)
+
+    return run
 
 
 def interpreted(model: str) -> ModuleType:
@@ -88,7 +123,9 @@ def interpreted(model: str) -> ModuleType:
 
     Built once per process. The compiled module is imported first, so everything it
     imports is decorated as usual; only this module's own functions stay uncompiled
-    (numba's ``prange`` is ``range`` outside a compiled function).
+    (numba's ``prange`` is ``range`` outside a compiled function). The entry points run
+    with numpy's floating-point warnings off: numpy scalars warn where compiled code
+    silently gives the same inf or nan.
     """
     with _BUILDING:
         if model not in _INTERPRETED:
@@ -103,5 +140,7 @@ def interpreted(model: str) -> ModuleType:
                 spec.loader.exec_module(module)
             finally:
                 numba.config.DISABLE_JIT = jit_off
+            for entry in ENTRY_POINTS[model]:
+                setattr(module, entry, _quiet(getattr(module, entry)))
             _INTERPRETED[model] = module
         return _INTERPRETED[model]

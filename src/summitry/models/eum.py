@@ -24,7 +24,7 @@ import numpy as np
 
 from summitry.history import to_lanes
 from summitry.inputs import Inputs
-from summitry.models._kernels import kernels, work
+from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
 from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
 from summitry.models.base import Model, count, iterate, settle_positions
@@ -143,7 +143,7 @@ class ExpectedUtility(Model):
         x0 = to_lanes(inputs.position)
         present = np.tile(inputs.present.T, (inputs.n_samples, 1))
         observers = [o for o in range(inputs.n_actors) if not inputs.knows_truth(o)]
-        play_round = kernels("eum", work(*inputs.position.shape)).play_round
+        play_round = kernels("eum", *inputs.position.shape).play_round
         views = [self._view(inputs, x0, present)]
         views += [self._view(inputs.perceived_by(o), x0, present) for o in observers]
         switches = (

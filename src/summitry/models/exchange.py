@@ -31,7 +31,7 @@ import numpy as np
 
 from summitry.errors import ParameterError
 from summitry.inputs import Inputs
-from summitry.models._kernels import kernels, work
+from summitry.models._kernels import kernels
 from summitry.models.base import Model, RoundResult, count, iterate, number
 from summitry.trajectory import Trajectory
 
@@ -154,7 +154,7 @@ class ExchangeModel(Model):
         present = np.broadcast_to(inputs.present, (n_s, n_a, n_i))
         w = np.ascontiguousarray(np.where(present, inputs.weight, 0.0))
         present = np.ascontiguousarray(present)
-        play_round = kernels("exchange", work(n_s, n_a, n_i)).play_round
+        play_round = kernels("exchange", n_s, n_a, n_i).play_round
         pull = np.where(present, self.fixed_weight + self.salience_weight * (1.0 - s), 0.0)
         switches = (
             self.gain == "kalai-smorodinsky",

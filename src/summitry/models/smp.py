@@ -28,7 +28,7 @@ import numpy as np
 
 from summitry.history import History
 from summitry.inputs import Inputs
-from summitry.models._kernels import kernels, work
+from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
 from summitry.models.base import Model, count, number, one_of
 from summitry.trajectory import Stop, Trajectory
@@ -412,7 +412,7 @@ class _Games:
         cap: np.ndarray,
     ):
         self.present, self.view_of = present, view_of
-        self.kernel = kernels("smp", work(offset.shape[1], *present.shape))
+        self.kernel = kernels("smp", offset.shape[1], *present.shape)
         self.offset, self.sal, self.cap = offset, sal, cap
         self.codes = model._codes()
         self.grid = 0.0 if model.interpolation == "s2pmax" else float(model.bargain_rounding)

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 
 from summitry.models import MODELS
-from summitry.models._kernels import KERNEL_MODULES, compiles, work
+from summitry.models._kernels import KERNEL_MODULES, compiles
 
 __all__ = [
     "SHOW_FROM_SAMPLES",
@@ -54,15 +54,15 @@ def _bar_columns() -> tuple[ProgressColumn, ...]:
     )
 
 
-def may_compile(model: str, size: int | None = None) -> bool:
+def may_compile(model: str, batch: tuple[int, int, int] | None = None) -> bool:
     """True when running ``model`` may compile its kernels: a first use, tens of seconds.
 
-    That is when the batch runs the compiled build (a batch of ``size``, see
-    :func:`summitry.models._kernels.work`; None: any size) and that build has no cache
-    yet. A progress line is then shown even for a small batch.
+    That is when a batch of shape ``batch`` (samples, actors, issues; None: any) runs the
+    compiled build and that build has no cache yet. A progress line is then shown even
+    for a small batch.
     """
     module = KERNEL_MODULES.get(model)
-    if module is None or (size is not None and not compiles(size)):
+    if module is None or (batch is not None and not compiles(model, *batch)):
         return False
     cache, _ = kernel_cache()
     return not any(cache.glob(f"{module.rsplit('.', 1)[-1]}.*.nbi"))
@@ -98,8 +98,8 @@ def model_progress(
     The bar goes to stderr and only to a terminal, so piped output stays clean.
     """
     names = [m if isinstance(m, str) else m.name for m in models] if models else list(MODELS)
-    size = None if shape is None else work(samples, *shape)
-    compiling = [n for n in names if may_compile(n, size)]
+    batch = None if shape is None else (samples, *shape)
+    compiling = [n for n in names if may_compile(n, batch)]
     bar = stderr_progress(
         _bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
     )
