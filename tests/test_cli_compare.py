@@ -67,6 +67,10 @@ def test_different_actors_say_why_there_is_no_attribution(tmp_path):
     result = invoke(str(SMALL), str(other), *FAST)
     assert result.exit_code == 0, result.output
     assert "actor kr" in result.stdout and "no attribution" in result.stdout
+    unrelated = invoke("ec-example", "korea-hanoi-2019", *FAST)
+    assert unrelated.exit_code == 0, unrelated.output
+    assert "no issue is in both scenarios" in unrelated.stdout
+    assert max(len(line) for line in unrelated.stdout.splitlines()) <= 80
 
 
 def test_bad_input_is_one_error_line_and_exit_2():

@@ -407,8 +407,8 @@ class Comparison:
     @property
     def as_of(self) -> tuple[str | None, str | None]:
         """The ``metadata.as_of`` dates of A and B (None where not given)."""
-        dates = (self.a.scenario.metadata.get("as_of"), self.b.scenario.metadata.get("as_of"))
-        return tuple(None if d is None else str(d) for d in dates)  # type: ignore[return-value]
+        one, two = (f.scenario.metadata.get("as_of") for f in (self.a, self.b))
+        return (None if one is None else str(one), None if two is None else str(two))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, in a fixed key order (same inputs and seed give the same)."""

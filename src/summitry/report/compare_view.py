@@ -112,8 +112,10 @@ def input_changes_table(comparison: Comparison) -> Table | Text:
     return table
 
 
-def forecast_changes_table(comparison: Comparison) -> Table:
+def forecast_changes_table(comparison: Comparison) -> Table | Text:
     """Per issue and model: the outcome if agreed and the settled value, A, B and B - A."""
+    if not comparison.outcomes:
+        return Text("forecast: no issue is in both scenarios", style="bold")
     issues = {i.id: i for i in comparison.b.scenario.issues}
     settled = any(c.settled_delta is not None for c in comparison.outcomes)
     scales = {_unit(i) for i in issues.values()}
