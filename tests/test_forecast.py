@@ -141,3 +141,31 @@ def test_forecast_keeps_the_sample_axis(scenario):
         assert batch.outcomes()[name] == pytest.approx(per_issue)
     assert list(batch.trace_rows("eum", sample=2)) == list(single.trace_rows("eum"))
     assert np.shape(batch.trajectory("eum").outcome) == (3, 2)
+
+
+def test_a_large_batch_finds_reasons_and_miscalculation_on_a_subsample(monkeypatch):
+    import importlib
+
+    from summitry import load
+    from summitry.analysis.deal import deal_draws
+
+    fc = importlib.import_module("summitry.forecast")
+
+    monkeypatch.setattr(fc, "ANALYSIS_DRAWS", 6)
+    result = fc.forecast(load("korea-hanoi-2019"), ["compromise", "eum"], samples=15, seed=3)
+    rows = result.analysis_rows
+    assert rows is not None and list(rows) == list(range(6))
+    misc = result.miscalculations["eum"]
+    assert misc.own.shape[1] == 6 and misc.actual.shape == (6, 5)
+    inputs = result.trajectory("eum").inputs
+    for name, deal in result.deal_results.items():
+        assert deal.deal.shape == (15,) and deal.reason.shape == (6,) and deal.n_analysed == 6
+        every = deal_draws(inputs, result.trajectory(name).outcome)
+        assert deal.p_deal == pytest.approx(every.mean())
+        shares = sum(r["share"] for r in deal.reasons().values())
+        assert shares == pytest.approx(1 - deal.deal[rows].mean())
+    record = result.to_dict()
+    assert record["analysis_draws"] == 6
+    assert all(d["reasons_draws"] == 6 for d in record["p_deal"].values())
+    small = fc.forecast(load("korea-hanoi-2019"), ["compromise"], samples=6, seed=3)
+    assert small.analysis_rows is None and "analysis_draws" not in small.to_dict()

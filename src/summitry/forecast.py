@@ -10,6 +10,7 @@ back to what produced it. The same scenario and seed give a byte-identical
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import importlib.metadata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -20,7 +21,13 @@ from typing import Any
 
 import numpy as np
 
-from summitry.analysis.deal import DealResult, acceptable_set, deal_analysis, find_zones
+from summitry.analysis.deal import (
+    DealResult,
+    acceptable_set,
+    deal_analysis,
+    deal_draws,
+    find_zones,
+)
 from summitry.analysis.miscalculation import Miscalculation, miscalculation
 from summitry.analysis.uncertainty import sample
 from summitry.analysis.winners import winners
@@ -32,6 +39,7 @@ from summitry.scenario import Scenario
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = [
+    "ANALYSIS_DRAWS",
     "INTERVAL",
     "Forecast",
     "StopSummary",
@@ -44,6 +52,16 @@ __all__ = [
 
 INTERVAL = (0.05, 0.95)
 """Quantiles of the interval reported beside each median outcome (a 90 % interval)."""
+
+ANALYSIS_DRAWS = 1000
+"""Miscalculation and the reasons for no deal use at most this many draws.
+
+Each actor's own forecast reruns every model on what that actor believes, and the zone
+of agreement is searched draw by draw; on a large batch these would take several times
+as long as the forecast itself. They use the first ``ANALYSIS_DRAWS`` draws, which are a
+simple random subsample (draws are independent), and report intervals that reflect it.
+Outcomes, winners and P(deal) use every draw.
+"""
 
 
 def summitry_version() -> str:
@@ -135,6 +153,12 @@ class Forecast:
     def n_samples(self) -> int:
         """Number of samples ``S`` the models ran on."""
         return next(iter(self.trajectories.values())).inputs.n_samples
+
+    @property
+    def analysis_rows(self) -> np.ndarray | None:
+        """The draws miscalculation and the reasons for no deal use; None: every draw."""
+        n = self.n_samples
+        return None if n <= ANALYSIS_DRAWS else np.arange(ANALYSIS_DRAWS)
 
     def trajectory(self, model: str) -> Trajectory:
         """The trajectory of one model, by name."""
@@ -264,6 +288,8 @@ class Forecast:
         head["p_deal"] = self.deal_dict()
         head["winners"] = self.winners_dict()
         head["miscalculation"] = self.miscalculation_dict()
+        if self.analysis_rows is not None:
+            head["analysis_draws"] = int(self.analysis_rows.size)
         return head
 
     @functools.cached_property
@@ -275,9 +301,16 @@ class Forecast:
         inputs = next(iter(self.trajectories.values())).inputs
         if not inputs.has_beliefs:
             return {}
+        rows = self.analysis_rows
+        if rows is not None:
+            inputs = inputs.take(rows)
         return {
             name: miscalculation(
-                self.models[name], inputs, traj.outcome, rng=self.seed, rounds=self.rounds
+                self.models[name],
+                inputs,
+                traj.outcome if rows is None else traj.outcome[rows],
+                rng=self.seed,
+                rounds=self.rounds,
             )
             for name, traj in self.trajectories.items()
         }
@@ -326,6 +359,7 @@ class Forecast:
                 "interval": list(result.interval()),
                 "reasons": result.reasons(),
                 "top_reason": result.top_reason(),
+                "reasons_draws": result.n_analysed,
             }
         return out
 
@@ -341,13 +375,20 @@ class Forecast:
         if np.isnan(inputs.status_quo).any():
             return None
         solution = acceptable_set(inputs)
-        zones = find_zones(inputs, solution=solution)
+        rows = self.analysis_rows
+        part = inputs if rows is None else inputs.take(rows)
+        part_solution = solution if rows is None else acceptable_set(part)
+        zones = find_zones(part, solution=part_solution)
         misc = self.miscalculations
         out: dict[str, DealResult] = {}
         for name, traj in self.trajectories.items():
-            own = inputs.from_scale(misc[name].own) if name in misc else None
-            result = deal_analysis(inputs, traj.outcome, solution=solution, zones=zones, own=own)
+            own = part.from_scale(misc[name].own) if name in misc else None
+            outcome = traj.outcome if rows is None else traj.outcome[rows]
+            result = deal_analysis(part, outcome, solution=part_solution, zones=zones, own=own)
             assert result is not None
+            if rows is not None:  # P(deal) itself from every draw
+                every = deal_draws(inputs, traj.outcome, solution=solution)
+                result = dataclasses.replace(result, deal=every, rows=rows)
             out[name] = result
         return out
 

@@ -47,6 +47,7 @@ __all__ = [
     "DealResult",
     "Zones",
     "deal_analysis",
+    "deal_draws",
     "find_zones",
     "reason_text",
     "wilson",
@@ -127,6 +128,11 @@ class DealResult:
         ``(S, N)`` who each draw's reason names (see ``names``).
     names
         Actor ids, ratifier ids, then link ids.
+    rows
+        Where the reasons were found on a subsample of the draws (a large batch, see
+        :data:`summitry.forecast.ANALYSIS_DRAWS`): the indices of those draws, which
+        ``possible``, ``blocking``, ``reason`` and ``named`` describe. ``deal`` always
+        covers every draw. None: everything covers every draw.
     """
 
     deal: np.ndarray
@@ -136,6 +142,12 @@ class DealResult:
     reason: np.ndarray | None = None
     named: np.ndarray | None = None
     names: tuple[str, ...] = ()
+    rows: np.ndarray | None = None
+
+    @property
+    def n_analysed(self) -> int:
+        """How many draws the reasons, blocking and zone describe."""
+        return int(self.possible.size)
 
     @property
     def p_deal(self) -> float:
@@ -157,9 +169,9 @@ class DealResult:
         return max(share, key=lambda a: (share[a], a)) if share else None
 
     def reasons(self) -> dict[str, dict[str, object]]:
-        """Per reason: the share of all draws, and the share of draws naming each party."""
+        """Per reason: the share of the draws analysed, and the share naming each party."""
         out: dict[str, dict[str, object]] = {}
-        n = max(self.deal.size, 1)
+        n = max(self.n_analysed, 1)
         for k, reason in enumerate(REASONS):
             rows = self.reason == k if self.reason is not None else np.zeros(0, dtype=bool)
             who: dict[str, float] = {}
@@ -249,18 +261,12 @@ def deal_analysis(
     if zones is None:
         zones = find_zones(inputs, solution=sol)
     sq = np.asarray(inputs.status_quo)
-    rejects = _veto_rejects(inputs, sq, outcome, nash)
-    moved = np.max(np.abs(outcome - sq), axis=1) > MOVED
+    test = _deal_test(inputs, outcome, sol, nash)
+    deal, rejects, moved = test.deal, test.rejects, test.moved
+    parties, links, refused, broken = test.parties, test.links, test.refused, test.broken
     blocking = rejects & moved[:, None]
     if sol.blocking is not None:
         blocking = blocking | (sol.blocking & ~sol.deal[:, None])
-
-    parties = parties_of(inputs)
-    links = inputs.terms.links if inputs.terms is not None else ()
-    refused, broken = _refusals(parties, links, inputs, sq, outcome)
-    refused[:, : inputs.n_actors] |= rejects
-    # exact tests only: the forecast is its own witness that the zone is not empty
-    deal = sol.deal & moved & ~refused.any(axis=1) & ~broken.any(axis=1)
     possible = np.array(sol.deal)
     credible = np.array(sol.deal)
     if zones is not None:
@@ -314,6 +320,49 @@ def deal_analysis(
         named=named,
         names=names,
     )
+
+
+@dataclass(frozen=True, eq=False)
+class _DealTest:
+    """The exact deal test of a forecast, with what the reasons read off it."""
+
+    deal: np.ndarray  # (S,)
+    rejects: np.ndarray  # (S, A) veto players worse off than at the status quo
+    moved: np.ndarray  # (S,) the forecast leaves the status quo
+    parties: Parties
+    links: tuple
+    refused: np.ndarray  # (S, P)
+    broken: np.ndarray  # (S, L)
+
+
+def _deal_test(inputs: Inputs, outcome: np.ndarray, sol, nash: NashBargaining) -> _DealTest:  # noqa: ANN001
+    """Whether each draw's forecast is a deal: every party accepts it, every link holds."""
+    sq = np.asarray(inputs.status_quo)
+    rejects = _veto_rejects(inputs, sq, outcome, nash)
+    moved = np.max(np.abs(outcome - sq), axis=1) > MOVED
+    parties = parties_of(inputs)
+    links = inputs.terms.links if inputs.terms is not None else ()
+    refused, broken = _refusals(parties, links, inputs, sq, outcome)
+    refused[:, : inputs.n_actors] |= rejects
+    # exact tests only: the forecast is its own witness that the zone is not empty
+    deal = sol.deal & moved & ~refused.any(axis=1) & ~broken.any(axis=1)
+    return _DealTest(deal, rejects, moved, parties, links, refused, broken)
+
+
+def deal_draws(
+    inputs: Inputs,
+    outcome: np.ndarray,
+    *,
+    nash: NashBargaining | None = None,
+    solution=None,  # noqa: ANN001
+) -> np.ndarray:
+    """``(S,)`` true where the forecast ``outcome`` ``(S, I)`` on [0, 1] is a deal.
+
+    The test of :func:`deal_analysis` alone, without the zone search and the reasons.
+    """
+    nash = nash or NashBargaining()
+    sol = solution if solution is not None else acceptable_set(inputs, nash=nash)
+    return _deal_test(inputs, outcome, sol, nash).deal
 
 
 def _veto_rejects(

@@ -332,6 +332,13 @@ def stored_forecast_table(result: Mapping[str, Any]) -> ModelTables:
     return ModelTables(build, list(result["models"]), narrow=narrow)
 
 
+def _analysed(result: Mapping[str, Any]) -> str:
+    """Which draws the reasons and miscalculation describe, in words."""
+    if "analysis_draws" not in result:
+        return "all draws"
+    return f"the first {result['analysis_draws']:,} of {result['samples']:,} draws"
+
+
 def deal_table(result: Mapping[str, Any]) -> ModelTables | None:
     """Why there is no deal: the share of draws of each reason per model, and who it names.
 
@@ -365,11 +372,13 @@ def deal_table(result: Mapping[str, Any]) -> ModelTables | None:
             row[m] = text
         rows.append((words, row))
 
+    deal_note = " (P(deal): all draws)" if "analysis_draws" in result else ""
+
     def build(models: Sequence[str], first: bool, last: bool) -> Table:
         table = Table(
             title="why no deal: share of draws and who stands in the way" if first else None,
-            caption="shares of all draws; names: the parties (or links) each reason names "
-            "most often (docs/deal.md)"
+            caption=f"shares of {_analysed(result)}{deal_note}; names: the parties (or links) each "
+            "reason names most often (docs/deal.md)"
             if last
             else None,
             caption_justify="left",
@@ -464,6 +473,7 @@ def miscalculation_table(result: Mapping[str, Any]) -> ModelTables | None:
             else None,
             caption="score: salience-weighted mean gap over issues, points of a 0-100 scale; "
             f"gaps: own forecast minus forecast ({main})"
+            + (f"; from {_analysed(result)}" if "analysis_draws" in result else "")
             if last
             else None,
             caption_justify="left",
