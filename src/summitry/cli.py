@@ -709,27 +709,16 @@ def serve(
     store: StoreOpt = None,
 ) -> None:
     """Serve the web app and REST API (no authentication; loopback only by default)."""
-    try:
-        import uvicorn
+    from summitry.web.serve import serve as serve_web
 
-        from summitry.web.api import create_app
-        from summitry.web.limits import Limits
-        from summitry.web.security import allowed_hosts
-    except ImportError as exc:
-        raise ParameterError(
-            f"summitry serve needs the web extra ({exc.name} is missing): "
-            'pip install "summitry[web]"'
-        ) from None
-
-    limits = Limits.from_env(
+    limits = dict(
         max_body=max_body, max_actors=max_actors, max_issues=max_issues,
         max_samples=max_samples, max_work=max_work, timeout=timeout, workers=workers, queue=queue,
     )  # fmt: skip
-    hosts = allowed_hosts(allowed_host, bind=host)
-    web_app = create_app(limits, store, allowed_hosts=hosts)
-    typer.echo(f"summitry on http://{host}:{port}/ (API: /docs; no authentication)", err=True)
-    typer.echo(f"answers to the hosts: {', '.join(hosts)} (--allowed-host)", err=True)
-    uvicorn.run(web_app, host=host, port=port, log_level="info")
+    serve_web(
+        host=host, port=port, limits=limits, allowed=allowed_host, store=store,
+        echo=lambda line: typer.echo(line, err=True),
+    )  # fmt: skip
 
 
 # -- drivers (sensitivity analysis) --------------------------------------------------------

@@ -310,7 +310,11 @@ def test_serve_command_runs_uvicorn_on_loopback(monkeypatch):
     import uvicorn
 
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+
+    def run(server, sockets=None):
+        seen.update(app=server.config.app, host=server.config.host, port=server.config.port)
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     monkeypatch.setenv("SUMMITRY_WEB_MAX_ACTORS", "9")
     args = ["serve", "--port", "8123", "--max-samples", "5", "--queue", "3"]
     r = CliRunner().invoke(cli_app, args)
