@@ -18,6 +18,7 @@ writes sent from other sites, and sets the security headers (docs/web.md).
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
@@ -40,7 +41,15 @@ from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
 from summitry.web import security
-from summitry.web.bodies import BODY_SCHEMA, bundled, check_size, parse_body, summary_of
+from summitry.web.bodies import (
+    BODY_SCHEMA,
+    FORMATS,
+    BodyFormat,
+    bundled,
+    check_size,
+    parse_body,
+    summary_of,
+)
 from summitry.web.jobs import Job, JobQueue
 from summitry.web.limits import ENV, BodyLimit, Limits
 from summitry.web.openapi_errors import document_errors
@@ -191,13 +200,31 @@ def create_app(
 
     # -- validate and forecast ---------------------------------------------------------
 
-    async def read_scenario(request: Request) -> Scenario:
+    async def read_scenario(
+        request: Request, fmt: str | None = None, filename: str | None = None
+    ) -> Scenario:
         """The scenario in a request's body, validated and within the limits."""
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
-        parsed = await run_in_threadpool(parse_body, raw, content_type)
+        parsed = await run_in_threadpool(
+            functools.partial(parse_body, format=fmt, filename=filename), raw, content_type
+        )
         check_size(parsed, limits)
         return parsed
+
+    format_query = Query(
+        None,
+        alias="format",
+        description=f"The body's format ({', '.join(FORMATS)}); default: told from the "
+        "content type, and for text/csv, text/plain or a filename detected as summitry "
+        "detects a file's format (docs/format.md).",
+    )
+    filename_query = Query(
+        None,
+        max_length=255,
+        description="The uploaded file's name: its extension helps tell the format, and "
+        "its stem names a scenario read from a CSV or decide file.",
+    )
 
     @app.post(
         "/api/validate",
@@ -208,14 +235,17 @@ def create_app(
     async def validate(
         request: Request,
         content: bool = Query(False, description="Also give the scenario as JSON."),
+        fmt: BodyFormat | None = format_query,
+        filename: str | None = filename_query,
     ) -> dict[str, Any]:
-        """Validate a JSON or YAML scenario; 422 gives the rule broken and its field path.
+        """Validate a scenario (JSON, YAML, csv, eum, ktab or decide); 422 names the rule broken.
 
+        The 422 body gives the field path, and the line or row, of the problem.
         With ``content=true`` the answer also carries the scenario as JSON under
         ``content``, every field written out (as ``GET /api/scenarios/{name}`` gives a
-        bundled one): how the editor reads an uploaded YAML file.
+        bundled one): how the editor reads an uploaded file.
         """
-        parsed = await read_scenario(request)
+        parsed = await read_scenario(request, fmt, filename)
         summary = summary_of(parsed)
         if content:
             summary["content"] = parsed.model_dump(mode="json")
@@ -231,9 +261,13 @@ def create_app(
             422: {"description": "The scenario breaks a rule"},
         },
     )
-    async def as_yaml(request: Request) -> PlainTextResponse:
+    async def as_yaml(
+        request: Request,
+        fmt: BodyFormat | None = format_query,
+        filename: str | None = filename_query,
+    ) -> PlainTextResponse:
         """The scenario, checked, as YAML that ``summitry`` reads back (to save an edit)."""
-        parsed = await read_scenario(request)
+        parsed = await read_scenario(request, fmt, filename)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", parsed.name).strip(".-") or "scenario"
         return PlainTextResponse(
             to_yaml(parsed),

@@ -18,6 +18,7 @@ from summitry.errors import ScenarioError
 __all__ = ["ApiError", "source_name", "without_paths"]
 
 _YAML_LOCATION = re.compile(r"^line (\d+)(?: \((.*)\))?$")
+_ROW_LOCATION = re.compile(r"^row \d+")  # a CSV or decide file's row: not a field path
 
 _PATH_CHAR = r"[^\s'\"`,;:()\[\]{}<>|]"
 _BEFORE = r"(?<![\w./\\~-])"  # not inside a word, a URL or a relative path
@@ -104,4 +105,6 @@ class ApiError(Exception):
         location, path, line = exc.location, exc.location, None
         if location and (m := _YAML_LOCATION.match(location)):
             line, path = int(m.group(1)), m.group(2)
+        elif location and _ROW_LOCATION.match(location):
+            path = None
         return cls(422, str(exc), rule=exc.rule, location=location, path=path, line=line)

@@ -1,5 +1,5 @@
-// summitry web app: what every page shares (jobs with progress and cancel, upload,
-// re-run). Plain browser JavaScript; no library, nothing from another host.
+// summitry web app: what every page shares (jobs with progress and cancel, upload in
+// every format the command line reads, re-run). Plain browser JavaScript; no library, nothing from another host.
 "use strict";
 
 const summitry = (() => {
@@ -97,13 +97,15 @@ const summitry = (() => {
       banner.hidden = true;
       const file = document.getElementById("upload-file").files[0];
       if (!file) { banner.textContent = "Choose a file first."; banner.hidden = false; return; }
-      const text = await file.text();
-      const json = /\.json$/i.test(file.name) || file.type === "application/json";
+      const format = document.getElementById("upload-format").value;
+      const json = format === "json" || (!format && (/\.json$/i.test(file.name) || file.type === "application/json"));
+      const query = new URLSearchParams({ content: "true", filename: file.name });
+      if (format) query.set("format", format);
       try {
-        const res = await fetch("/api/validate?content=true", {
+        const res = await fetch(`/api/validate?${query}`, {
           method: "POST",
-          headers: { "content-type": json ? "application/json" : "application/yaml" },
-          body: text,
+          headers: { "content-type": json ? "application/json" : /\.csv$/i.test(file.name) ? "text/csv" : "text/plain" },
+          body: file, // the bytes as they are: the server reads them (UTF-8, bounded)
         });
         const data = await res.json();
         if (!res.ok) throw new Error(data.message);
