@@ -41,6 +41,7 @@ def cluster():
         yield local.scheduler_address
 
 
+@pytest.mark.slow
 def test_dask_chunks_give_the_local_numbers(cluster):
     sc = summitry.load("korea-hanoi-2019")
     inputs = sample(sc, 700, seed=4)
@@ -59,6 +60,7 @@ def test_dask_chunks_give_the_local_numbers(cluster):
     np.testing.assert_array_equal(remote["eum"].position, local["eum"].position)  # rebuilt here
 
 
+@pytest.mark.slow
 def test_dask_sweep_equals_local_sweep(cluster):
     sc = summitry.load("korea-hanoi-2019")
     varies = [Vary.parse("actors.china.capability=0.5:2:3")]

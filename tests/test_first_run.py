@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def test_a_first_small_forecast_compiles_nothing(tmp_path):
     cache = tmp_path / "numba-cache"
@@ -20,6 +22,7 @@ def test_a_first_small_forecast_compiles_nothing(tmp_path):
     assert list(cache.rglob("*.nbi")) == []  # every kernel ran interpreted
 
 
+@pytest.mark.slow
 def test_a_larger_batch_compiles_and_keeps_the_numbers(tmp_path):
     env = {**os.environ, "SUMMITRY_KERNELS": "auto"}
     args = [sys.executable, "-m", "summitry", "forecast", "korea-hanoi-2019", "--json"]

@@ -71,6 +71,7 @@ def test_direct_votes_by_hand():
     assert f[1, 0] == pytest.approx(2 * 0.5 + 4 * 0.5)  # voters at 0.5 and 1 prefer 0.5
 
 
+@pytest.mark.slow
 def test_runs_from_several_threads_agree():
     # The compiled round is entered under a lock (numba's workqueue layer is not
     # re-entrant); threads then get the numbers a single run gets.

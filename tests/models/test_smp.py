@@ -458,6 +458,7 @@ def _batch(n_samples=5):
     return make_inputs(x, salience=s, capability=cap)
 
 
+@pytest.mark.slow
 def test_chunks_and_builds_do_not_change_the_numbers(monkeypatch):
     inputs = _batch()
     whole = SpatialModel().run(inputs)

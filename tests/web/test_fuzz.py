@@ -11,6 +11,8 @@ from summitry.web.api import create_app  # noqa: E402
 from summitry.web.limits import Limits  # noqa: E402
 from summitry.web.security import DEFAULT_HOSTS  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 # Low limits keep every generated forecast small and fast, and few jobs in the background.
 LIMITS = Limits(
     max_body=20_000, max_actors=6, max_issues=4, max_samples=3, timeout=20, workers=1, queue=1

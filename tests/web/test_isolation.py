@@ -78,6 +78,7 @@ def test_a_long_stage_is_cancelled_within_2_s_and_records_nothing(make_client):
     assert c.get("/api/runs").json()["total"] == 0
 
 
+@pytest.mark.slow
 def test_the_time_limit_stops_a_long_stage_within_2_s(make_client):
     limit = 6.0
     c = make_client(max_work=ROOM, timeout=limit)
