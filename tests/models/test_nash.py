@@ -23,7 +23,7 @@ from summitry.errors import ParameterError, ScenarioError
 from summitry.models.nash import NashBargaining
 from summitry.trajectory import Stop
 
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=40, deadline=None, derandomize=True)
 ATOL = 1e-7
 """Agreement between runs of the model (batch, order, reflection), as in test_common.py. The
 solver is usually good to 1e-10; inputs drawn at scales of 1e-5 can cost it a few digits."""
@@ -109,7 +109,8 @@ def check_against_grid(inputs, params, n):
     ok = ref.acceptable(grid)
     # in a deal, a binding veto player (dropped from the product) cannot gain anywhere
     gains = ref.gain(grid)[ok][:, sol.binding[0]]
-    assert not sol.deal[0] or np.all(gains <= 1e-7 * ref.spread[sol.binding[0]])
+    # to the solver's resolution (1e-7, absolute), also for a player whose range is tiny
+    assert not sol.deal[0] or np.all(gains <= 1e-7 * (1.0 + ref.spread[sol.binding[0]]))
     players = (ref.w > 0) & (ref.spread > 0) & ~sol.binding[0]
     f, fx = ref.objective(grid, players), ref.objective(x, players)[0]
     better = grid[f > fx + 1e-9 * (1 + np.abs(np.where(np.isfinite(f), f, 0.0)))]
