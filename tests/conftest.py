@@ -2,6 +2,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Every run draws the same hypothesis examples, so a commit passes or fails on its own
+# merits; explore fresh examples locally with --hypothesis-profile=explore.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # The model tests check the compiled kernels, the build every large batch runs; small
 # batches would otherwise run the same source interpreted (tests/models/test_kernels.py

@@ -44,7 +44,17 @@ class ScenarioError(SummitryError, ValueError):
 
     def __str__(self) -> str:
         where = ", ".join(part for part in (self.file, self.location) if part)
-        return f"{where}: {self.rule}" if where else self.rule
+        return one_line(f"{where}: {self.rule}" if where else self.rule)
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters written as escapes.
+
+    A field name or value taken from a file may hold them; an error stays one line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ParameterError(SummitryError, ValueError):
