@@ -233,11 +233,16 @@ def _play_lane(
     capitulate: bool,
     risk: bool,
     tol: float,
+    only: int,
     work: tuple,
     new: np.ndarray,
     r: np.ndarray,
 ) -> None:
-    """One round on one lane: new positions and the risk exponents used, into new and r."""
+    """One round on one lane: new positions and the risk exponents used, into new and r.
+
+    With ``only`` >= 0, only that actor's move is wanted (a view of the game one observer
+    decides in): the others keep their positions in ``new``.
+    """
     n = x.shape[0]
     order = np.argsort(x, kind="mergesort")  # stable: ties in actor order
     rank = np.empty(n, dtype=np.int64)
@@ -249,7 +254,7 @@ def _play_lane(
     p = _win_probability(x, wk, present, r, spread, pairwise, tol, order, rank, work)
     for i in range(n):
         new[i] = x[i]
-        if not present[i]:
+        if not present[i] or (only >= 0 and i != only):
             continue
         # 1 confrontation, 2 compromise, 3 capitulation: the lowest kind offered wins;
         # within it the smallest key, and among equal keys the lowest position.
@@ -299,6 +304,7 @@ def _play_blocks(
     capitulate: bool,
     risk: bool,
     tol: float,
+    only: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Play one round on every lane, block by block (compiled twice, below)."""
     n_lanes, n = x.shape
@@ -311,7 +317,7 @@ def _play_blocks(
         for lane in range(b * _BLOCK, min(n_lanes, (b + 1) * _BLOCK)):
             _play_lane(
                 x[lane], wk[lane], s[lane], present[lane], spread[lane],
-                q, pairwise, nearest, capitulate, risk, tol, work, new[lane], r[lane],
+                q, pairwise, nearest, capitulate, risk, tol, only[lane], work, new[lane], r[lane],
             )  # fmt: skip
     return new, r
 
@@ -331,8 +337,12 @@ def play_round(
     capitulate: bool,
     risk: bool,
     tol: float,
+    only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Play one round on every lane: ``(L, A)`` positions -> new positions, risk exponents.
+
+    ``only`` ``(L,)`` names, per lane, the one actor whose move is wanted (-1: every
+    actor); the others keep their positions, which saves the cost of their offers.
 
     ``wk`` is capability x salience, zero for absent actors; ``spread`` is ``(L,)``; the
     flags are booleans for ``probability="pairwise"``, ``offer_choice="nearest"``,
@@ -341,4 +351,6 @@ def play_round(
     much more when other processes keep the cores busy.
     """
     kernel = _blocks_parallel if x.shape[0] >= 2 * _BLOCK else _blocks_serial
-    return kernel(x, wk, s, present, spread, q, pairwise, nearest, capitulate, risk, tol)
+    if only is None:
+        only = np.full(x.shape[0], -1, dtype=np.int64)
+    return kernel(x, wk, s, present, spread, q, pairwise, nearest, capitulate, risk, tol, only)

@@ -168,9 +168,10 @@ class ExpectedUtility(Model):
             seen = np.concatenate([np.clip(x + v["offset"][lanes], 0.0, 1.0) for v in views])
             mask = np.tile(here, (len(views), 1))
             play = np.where(mask, seen, stack("lo")[:, None])
+            only = np.repeat(np.array([-1, *observers], dtype=np.int64), n)
             with COMPILED:
                 moved, risk = play_round(
-                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches
+                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches, only
                 )
             new, r = moved[:n].copy(), risk[:n].copy()
             for k, o in enumerate(observers, start=1):  # each observer decides in its view
