@@ -169,7 +169,11 @@ class DealResult:
         return max(share, key=lambda a: (share[a], a)) if share else None
 
     def reasons(self) -> dict[str, dict[str, object]]:
-        """Per reason: the share of the draws analysed, and the share naming each party."""
+        """Per reason: its share of the draws analysed, that share's interval, who it names.
+
+        The interval is Wilson's at :data:`LEVEL` (the Monte Carlo error of a subsample
+        included); ``who`` gives each party's share of the draws naming it.
+        """
         out: dict[str, dict[str, object]] = {}
         n = max(self.n_analysed, 1)
         for k, reason in enumerate(REASONS):
@@ -184,7 +188,8 @@ class DealResult:
                     )
                     if c > 0
                 }
-            out[reason] = {"share": float(np.sum(rows)) / n, "who": who}
+            k_rows = float(np.sum(rows))
+            out[reason] = {"share": k_rows / n, "interval": list(wilson(k_rows, n)), "who": who}
         return out
 
     def top_reason(self) -> str | None:
