@@ -171,7 +171,9 @@ def test_the_work_limit_is_set_like_the_others(monkeypatch, make_client):
     assert Limits.from_env({"SUMMITRY_WEB_MAX_WORK": "1234"}).max_work == 1234
     assert Limits.from_env({"SUMMITRY_WEB_MAX_WORK": "1234"}, max_work=5).max_work == 5
     seen = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda server, sockets=None: seen.update(app=server.config.app)
+    )
     monkeypatch.setenv("SUMMITRY_WEB_MAX_WORK", "99")
     r = CliRunner().invoke(cli_app, ["serve", "--max-work", "777"])
     assert r.exit_code == 0, r.output

@@ -151,7 +151,9 @@ def test_serve_takes_allowed_hosts_from_option_then_variable(monkeypatch, summit
     import uvicorn
 
     seen: dict = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(
+        uvicorn.Server, "run", lambda server, sockets=None: seen.update(app=server.config.app)
+    )
     monkeypatch.setenv(ALLOWED_HOSTS_ENV, "env.example")
     args = ["serve", "--host", "10.0.0.7", "--allowed-host", "a.example"]
     r = CliRunner().invoke(cli_app, [*args, "--allowed-host", "b.example:8000"])
