@@ -11,10 +11,10 @@ security policy (:mod:`summitry.web.security`) lets in only the scripts and styl
 ========================  =======================================================
 page                      what it shows
 ========================  =======================================================
-``/``                     bundled scenarios, upload of a YAML or JSON file
+``/``                     bundled scenarios, upload (YAML, JSON, CSV, decide)
 ``/edit?scenario=NAME``   the editor: actors x issues, beliefs, messages, events
 ``/runs``                 recorded runs, with view, edit, re-run and report
-``/runs/{id}``            one run: forecast, P(deal), winners, drivers, timeline
+``/runs/{id}``            one run: headline, P(deal), winners, drivers, timeline
 ========================  =======================================================
 """
 
@@ -34,6 +34,7 @@ from summitry.forecast import summitry_version
 from summitry.models import MODELS
 from summitry.report.html import ReportPage
 from summitry.store import RunStore, UnknownRunError
+from summitry.web.headline import headline_of
 from summitry.web.problems import source_name, without_paths
 from summitry.web.work import ViewCache
 
@@ -92,6 +93,7 @@ def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
         except UnknownRunError as exc:
             message = without_paths(str(exc), [store.path])
             return page(request, "missing.html", status=404, message=message)
-        return page(request, "run.html", run=record, view=views.get(record.id))
+        view = views.get(record.id)
+        return page(request, "run.html", run=record, view=view, headline=headline_of(record))
 
     return router

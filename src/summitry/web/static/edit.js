@@ -1,12 +1,17 @@
 // The scenario editor: an actors x issues table checked against the server's rules as
 // the user types, a run form with progress and cancel, and read-only views of beliefs,
-// messages and events. The scenario lives in this tab only (never shared on the server).
+// messages and events. Each number shows the evidence recorded for it, each issue what the
+// ends of its scale mean; an edited scenario is named "<name> (edited)" unless the user
+// names it. The scenario lives in this tab only (never shared on the server).
 "use strict";
 
 (() => {
   const { api, el, runJob } = summitry;
   const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
   let scn = null;
+  let original = null; // the scenario as loaded, to tell an edited one by
+  let named = false; // the user named the scenario: keep that name
+  let evidence = {}; // field path -> evidence entries
   let timer = null;
   let checks = 0;
   let valid = false;
@@ -16,15 +21,43 @@
   // Edits are kept in this tab (sessionStorage), so a reload or the back button keeps them.
   const KEPT = `summitry.edit:${window.location.search}`;
 
-  function keep() { sessionStorage.setItem(KEPT, JSON.stringify(scn)); }
+  function keep() {
+    sessionStorage.setItem(KEPT, JSON.stringify({ scenario: scn, original, named }));
+  }
 
   async function load() {
     const kept = sessionStorage.getItem(KEPT);
     if (kept) {
       $("kept").hidden = false;
-      return JSON.parse(kept);
+      const data = JSON.parse(kept);
+      if (data.scenario) {
+        original = data.original;
+        named = Boolean(data.named);
+        return data.scenario;
+      }
+      return data;
     }
     return loadOriginal();
+  }
+
+  // -- the scenario's name: an edited scenario is named as such ---------------------------
+
+  const EDITED = " (edited)";
+
+  function withoutName(s) { return JSON.stringify({ ...s, name: "" }); }
+
+  /** Name the scenario "<original> (edited)" once it differs from the original. */
+  function rename() {
+    if (named || !original) return;
+    const base = original.name;
+    const edited = withoutName(scn) !== withoutName(original);
+    scn.name = edited && !base.endsWith(EDITED) ? base + EDITED : base;
+    showName();
+  }
+
+  function showName() {
+    $("scenario-name").textContent = scn.name;
+    if ($("run-name").value !== scn.name) $("run-name").value = scn.name;
   }
 
   async function loadOriginal() {
@@ -58,21 +91,69 @@
 
   function label(actor) { return actor.name || actor.id; }
 
+  /** Evidence entries by the field path they support. */
+  function indexEvidence() {
+    evidence = {};
+    for (const e of scn.evidence || []) (evidence[e.supports] = evidence[e.supports] || []).push(e);
+  }
+
+  function where(e) {
+    let text = e.source;
+    if (e.paragraph !== null && e.paragraph !== undefined) text += `, paragraph ${e.paragraph}`;
+    if (e.fact_date) text += `, fact of ${e.fact_date}`;
+    return text;
+  }
+
+  /** The evidence recorded for a number (its own path, then the wider ones), beside it. */
+  function sources(what, ...paths) {
+    const found = paths.flatMap((p) => evidence[p] || []);
+    if (!found.length) {
+      return el("span", { class: "ev none", "data-evidence": paths[0], title: `no evidence recorded for the ${what}`, text: "no source" });
+    }
+    return el("details", { class: "ev", "data-evidence": paths[0] },
+      el("summary", { title: `evidence for the ${what}`, text: `${found.length} source${found.length === 1 ? "" : "s"}` }),
+      el("ul", {}, ...found.map((e) => el("li", {}, e.rationale, " ", el("span", { class: "src", text: where(e) })))));
+  }
+
+  /** What the ends of an issue's scale mean. */
+  function anchors(issue) {
+    const s = issue.scale;
+    const ends = [[s.min, s.low], [s.max, s.high]].filter(([, words]) => words);
+    return el("div", { class: "anchors" }, ...ends.map(([at, words]) =>
+      el("div", {}, el("b", { text: `${at}` }), ` ${words}`)));
+  }
+
+  function scaleWords(issue) {
+    const s = issue.scale;
+    return `${s.min}${s.low ? ` (${s.low})` : ""} to ${s.max}${s.high ? ` (${s.high})` : ""}`;
+  }
+
+  function number(path, value, text, what, ...paths) {
+    return el("div", { class: "num" },
+      el("label", {}, text, field(path, value, what)), sources(what, ...paths));
+  }
+
   function buildGrid() {
+    indexEvidence();
     const grid = $("grid");
     const head = el("tr", {}, el("th", { text: "actor" }), el("th", { text: "capability" }));
     scn.issues.forEach((issue, j) => {
-      const sq = field(`issues[${j}].status_quo`, issue.status_quo, `status quo of ${issue.id}`);
+      const about = issue.description
+        ? el("details", { class: "about" }, el("summary", { text: "about this issue" }), el("p", { text: issue.description }))
+        : "";
       head.append(el("th", { "data-issue": issue.id },
-        el("div", { class: "issue-head", text: issue.id, title: issue.description || "" }),
+        el("div", { class: "issue-head", text: issue.id }),
         el("div", { class: "scale", text: `scale ${issue.scale.min} to ${issue.scale.max}` }),
-        el("label", { class: "scale" }, "status quo ", sq)));
+        anchors(issue), about,
+        number(`issues[${j}].status_quo`, issue.status_quo, "status quo", `status quo of ${issue.id}`,
+          `issues.${issue.id}.status_quo`, `issues.${issue.id}`)));
     });
     const body = el("tbody");
     scn.actors.forEach((actor, k) => {
       const row = el("tr", { "data-actor": actor.id });
       row.append(el("th", { class: "actor", text: label(actor), title: actor.id }));
-      row.append(el("td", {}, field(`actors[${k}].capability`, actor.capability, `capability of ${actor.id}`)));
+      row.append(el("td", {}, number(`actors[${k}].capability`, actor.capability, "", `capability of ${actor.id}`,
+        `actors.${actor.id}.capability`, `actors.${actor.id}`)));
       for (const issue of scn.issues) {
         const stance = (scn.positions[actor.id] || {})[issue.id] || {};
         const at = `positions.${actor.id}.${issue.id}`;
@@ -81,9 +162,12 @@
           "aria-label": `${actor.id} can veto ${issue.id}`,
         });
         veto.checked = actor.veto.includes(issue.id);
+        const position = number(`${at}.position`, stance.position, "position", `position of ${actor.id} on ${issue.id}`,
+          `${at}.position`, at);
+        position.querySelector("input").title = `scale ${scaleWords(issue)}`;
         row.append(el("td", { "data-cell": `${actor.id}.${issue.id}` }, el("div", { class: "cell" },
-          el("label", {}, "position", field(`${at}.position`, stance.position, `position of ${actor.id} on ${issue.id}`)),
-          el("label", {}, "salience", field(`${at}.salience`, stance.salience, `salience of ${actor.id} on ${issue.id}`)),
+          position,
+          number(`${at}.salience`, stance.salience, "salience", `salience of ${actor.id} on ${issue.id}`, `${at}.salience`),
           el("label", {}, "veto", veto))));
       }
       body.append(row);
@@ -156,7 +240,7 @@
     if (target) {
       target.classList.add("invalid");
       target.setAttribute("aria-invalid", "true");
-      target.closest("td, th").append(el("span", { class: "cell-error", role: "alert", text: error.rule || error.message }));
+      (target.closest("td, th") || target.parentElement).append(el("span", { class: "cell-error", role: "alert", text: error.rule || error.message }));
       target.focus({ preventScroll: false });
     } else {
       $("form-error").textContent = error.message;
@@ -298,7 +382,15 @@
       $("load-error").hidden = false;
       return;
     }
-    $("scenario-name").textContent = scn.name;
+    original = original || JSON.parse(JSON.stringify(scn));
+    showName();
+    $("run-name").addEventListener("input", () => {
+      named = true;
+      scn.name = $("run-name").value;
+      $("scenario-name").textContent = scn.name;
+      keep();
+      schedule();
+    });
     $("scenario-description").textContent = (scn.description || "").split("\n\n")[0];
     $("salience-scale").textContent = scn.salience_scale === 100 ? "0 to 100" : "0 to 1";
     buildGrid();
@@ -306,6 +398,7 @@
     $("grid").addEventListener("input", (event) => {
       if (!event.target.dataset.path) return;
       apply(event.target);
+      rename();
       keep();
       schedule();
     });
