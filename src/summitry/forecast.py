@@ -53,7 +53,7 @@ __all__ = [
 INTERVAL = (0.05, 0.95)
 """Quantiles of the interval reported beside each median outcome (a 90 % interval)."""
 
-ANALYSIS_DRAWS = 1000
+ANALYSIS_DRAWS = 500
 """Miscalculation and the reasons for no deal use at most this many draws.
 
 Each actor's own forecast reruns every model on what that actor believes, and the zone
