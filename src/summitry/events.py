@@ -126,7 +126,6 @@ Change = Annotated[
 ]
 
 
-
 class Event(Frozen):
     """A dated event and the changes it brings.
 

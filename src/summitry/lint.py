@@ -41,9 +41,10 @@ def _points_at_nothing(sc: Scenario, supports: str) -> str | None:
             return f"points at a {field} the stance does not give"
     elif parts[0] == "actors" and len(parts) == 3:
         actor = sc.actor(parts[1])
-        if parts[2] in ("walk_away", "walk_away_sd", "capability_sd") and getattr(
-            actor, parts[2]
-        ) is None:
+        if (
+            parts[2] in ("walk_away", "walk_away_sd", "capability_sd")
+            and getattr(actor, parts[2]) is None
+        ):
             return f"points at a {parts[2]} '{parts[1]}' does not give"
         if parts[2] == "veto" and not actor.veto:
             return f"points at a veto '{parts[1]}' does not hold"

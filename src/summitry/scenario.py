@@ -366,8 +366,11 @@ def _check_consistency(sc: Scenario) -> None:
     for k, actor in enumerate(sc.actors):
         if actor.capability > MAX_MAGNITUDE or (actor.capability_sd or 0) > MAX_MAGNITUDE:
             field = "capability" if actor.capability > MAX_MAGNITUDE else "capability_sd"
-            _fail(("actors", k, field), f"{field} must be at most {MAX_MAGNITUDE:g}; "
-                  "capabilities are relative, so scale them down")
+            _fail(
+                ("actors", k, field),
+                f"{field} must be at most {MAX_MAGNITUDE:g}; "
+                "capabilities are relative, so scale them down",
+            )
         for field in ("walk_away", "walk_away_sd"):
             value = getattr(actor, field)
             if value is not None and abs(value) > MAX_WALK_AWAY:
@@ -467,8 +470,10 @@ def _check_state_after(data: dict[str, Any], k: int, event: Event) -> None:
     except ValidationError as exc:
         inner = scenario_error(exc)
         where = f" at {inner.location}" if inner.location else ""
-        _fail(("events", k), f"after event '{event.id}' the scenario breaks a rule{where}: "
-              f"{inner.rule}")
+        _fail(
+            ("events", k),
+            f"after event '{event.id}' the scenario breaks a rule{where}: {inner.rule}",
+        )
 
 
 MAX_LINKED_ISSUES = 10
