@@ -161,6 +161,11 @@ def _resolve(shown: str) -> Path:
     bundled = example_path(shown)
     if bundled is not None:
         return bundled
+    from summitry.library import case_path  # the case library (summitry calibrate)
+
+    case = case_path(shown)
+    if case is not None:
+        return case
     names = ", ".join(name for name, _ in list_examples()) or "none installed"
     raise ScenarioError(f"no such file or bundled scenario (bundled: {names})", file=shown)
 
