@@ -63,7 +63,7 @@ __all__ = [
 FILENAME = "runs.sqlite"
 """Name of the database file inside a summitry home folder."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Schema version written to ``PRAGMA user_version``."""
 
 TIMEOUT_S = 30.0
@@ -174,7 +174,34 @@ def _create_v1(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX runs_input_sha256 ON runs(input_sha256)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1}
+def _create_v2(con: sqlite3.Connection) -> None:
+    """Schema 2: the forecast ledger (:mod:`summitry.ledger`), append-only.
+
+    ``ledger`` holds one row per sealed question or grade, ``ledger_meta`` the head hash
+    and the number of entries. Triggers refuse to change or delete a ledger row, so that
+    only a deliberate edit of the file (which ``summitry ledger verify`` detects) can.
+    """
+    con.execute(
+        """
+        CREATE TABLE ledger (
+            seq      INTEGER PRIMARY KEY,
+            id       TEXT NOT NULL UNIQUE,
+            type     TEXT NOT NULL,
+            question TEXT NOT NULL,
+            hash     TEXT NOT NULL,
+            entry    TEXT NOT NULL
+        )
+        """
+    )
+    con.execute("CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for action in ("UPDATE", "DELETE"):
+        con.execute(
+            f"CREATE TRIGGER ledger_no_{action.lower()} BEFORE {action} ON ledger "
+            "BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END"
+        )
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1: _create_v2}
 """``MIGRATIONS[v]`` takes a store from schema ``v`` to ``v + 1``, inside one transaction.
 
 Version 0 is a new, empty file. To change the schema, add a step under the current
@@ -437,6 +464,16 @@ class RunStore:
         return result, not differences, differences
 
     # -- connection ------------------------------------------------------------------------
+
+    def connect(self, *, create: bool = False) -> contextlib.AbstractContextManager[Any]:
+        """A connection with an up-to-date schema, for modules that keep tables here.
+
+        Used as a context manager; it gives None for a missing file unless ``create``.
+        The connection is in autocommit mode (begin a transaction explicitly); every
+        :class:`sqlite3.Error` and :class:`OSError` inside the block becomes a
+        :class:`StoreError`. The forecast ledger (:mod:`summitry.ledger`) uses it.
+        """
+        return self._open(create=create)
 
     @contextlib.contextmanager
     def _open(self, *, create: bool = False) -> Iterator[Any]:
