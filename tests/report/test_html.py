@@ -363,3 +363,16 @@ def test_deal_section_shows_the_interval_and_the_reasons(tmp_path):
         anywhere = any(d["reasons"][key]["share"] > 0 for d in deal.values())
         assert (f"<th>{words}</th>" in section) == anywhere, key
     assert "<th>commitment problem</th>" in section  # the Hanoi encoding's main reason
+
+
+def test_deal_section_says_when_reasons_come_from_a_subsample(tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("summitry.forecast"), "ANALYSIS_DRAWS", 10)
+    fc = forecast(io.load("korea-hanoi-2019"), ["compromise"], samples=30, seed=1)
+    page = build_report(fc, tmp_path / "r", extras=report_html.extras_from(fc)).read_text()
+    section = page[page.index('id="deal"') : page.index('id="winners"')]
+    assert "Reasons from the first 10 of 30 draws" in section
+    small = forecast(io.load("korea-hanoi-2019"), ["compromise"], samples=5, seed=1)
+    page = build_report(small, tmp_path / "s", extras=report_html.extras_from(small)).read_text()
+    assert "Reasons from the first" not in page

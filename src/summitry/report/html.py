@@ -379,7 +379,7 @@ def _scale(issue: Issue) -> str:
     return f"scale {issue.scale.min:g} to {issue.scale.max:g}"
 
 
-def _deal(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
+def _deal(extras: ReportExtras, images: Mapping[str, bytes], samples: int) -> str:
     if not extras.p_deal:
         return _missing("the probability that the veto players accept the forecast.")
     out = _figure(
@@ -412,7 +412,14 @@ def _deal(extras: ReportExtras, images: Mapping[str, bytes]) -> str:
             cell = "—" if entry["share"] <= 0 else f"{entry['share']:.0%}"
             cells.append(cell + (f' <span class="dim">{_e(who)}</span>' if who else ""))
         rows.append(cells)
-    return out + _table(head, rows, "num") + _note(extras, "deal")
+    analysed = {d.get("reasons_draws") for d in detail.values()} - {None}
+    subsample = ""
+    if shown and analysed and max(analysed) < samples:
+        subsample = (
+            f"<p class=dim>Reasons from the first {max(analysed):,} of {samples:,} "
+            "draws (a random subsample); P(deal) and its interval from every draw.</p>"
+        )
+    return out + _table(head, rows, "num") + subsample + _note(extras, "deal")
 
 
 def _winners(extras: ReportExtras, images: Mapping[str, bytes], sc: Scenario) -> str:
@@ -644,7 +651,7 @@ def render_page(
     body = {
         "forecast": _forecast_table(forecast),
         "charts": charts_html,
-        "deal": _deal(extras, images),
+        "deal": _deal(extras, images, forecast.n_samples),
         "winners": _winners(extras, images, sc),
         "drivers": _drivers(extras, images),
         "inputs": _inputs(sc),
