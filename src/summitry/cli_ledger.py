@@ -8,6 +8,7 @@ code 2. The work lives in :mod:`summitry.ledger`, :mod:`summitry.ledger_scores` 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ from rich.console import Console
 from summitry import bounds, io
 from summitry.errors import ParameterError
 from summitry.forecast import forecast as run_forecast
-from summitry.ledger import Ledger, Question, parse_export, verify_export
+from summitry.ledger import Ledger, Question, parse_export, read_export, verify_export
 from summitry.ledger_scores import ledger_scores
 from summitry.models import get_model
 from summitry.report.ledger_view import (
@@ -44,6 +45,8 @@ StoreOpt = Annotated[
         "else runs.sqlite in the user data folder (docs/ledger.md).",
     ),
 ]
+_HEX = re.compile(r"[0-9a-f]+")
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -145,7 +148,7 @@ def ledger_list(json: JsonOpt = False, store: StoreOpt = None) -> None:
         typer.echo(f"no questions sealed in {book.path}; `summitry seal FILE --question ...`")
         return
     resolved = sum(q.status == "resolved" for q in found)
-    caption = f"{len(found)} questions, {resolved} resolved, in {book.path}"
+    caption = f"{_count(len(found), 'question')}, {resolved} resolved, in {book.path}"
     _out().print(questions_table(found, caption=caption), soft_wrap=True)
 
 
@@ -182,31 +185,23 @@ def ledger_verify(
     """Check the hash chain; exit 1 naming the first edited, moved, inserted or deleted entry."""
     if file is not None and store is not None:
         raise ParameterError("give an exported FILE or --store PATH, not both")
+    key = None if head is None else head.strip().lower()
+    if key is not None and not (12 <= len(key) <= 64 and _HEX.fullmatch(key)):
+        raise ParameterError(f"--head takes a hash: 12 to 64 hex digits; got {head!r}")
     if file is not None:
-        found = verify_export(file)
-        where = str(file)
-        hashes = _hashes(file=file)
+        found, where = verify_export(file), str(file)
+        entries = parse_export(read_export(file))[0] if found.ok and key else []
     else:
         book = Ledger(store)
-        found = book.verify()
-        where = str(book.path)
-        hashes = None if head is None or not found.ok else [e["hash"] for e in book.entries()]
+        found, where = book.verify(), str(book.path)
+        entries = book.entries() if found.ok and key else []
     if not found.ok:
         typer.echo(f"ledger broken in {where}: {found.problem}")
         raise typer.Exit(EXIT_BROKEN)
-    if head is not None:
-        key = head.strip().lower()
-        if len(key) < 12 or not any(h.startswith(key) for h in hashes or []):
-            typer.echo(
-                f"ledger rewritten in {where}: the published head {head} is not in its chain"
-            )
-            raise typer.Exit(EXIT_BROKEN)
-    typer.echo(f"ledger intact: {found.count} entries (head {found.head})")
-
-
-def _hashes(*, file: Path) -> list[str]:
-    entries, _, _ = parse_export(file.read_text(encoding="utf-8"))
-    return [e["hash"] for e in entries]
+    if key is not None and not any(e["hash"].startswith(key) for e in entries):
+        typer.echo(f"ledger rewritten in {where}: the published head {head} is not in its chain")
+        raise typer.Exit(EXIT_BROKEN)
+    typer.echo(f"ledger intact: {_count(found.count, 'entry', 'entries')} (head {found.head})")
 
 
 @ledger.command("scores")
@@ -225,6 +220,10 @@ def ledger_scores_command(json: JsonOpt = False, store: StoreOpt = None) -> None
         typer.echo(f"no question resolved yet ({questions} sealed in {book.path})")
         return
     _out().print(scores_table(scores, caption=caption), soft_wrap=True)
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def register(app: typer.Typer) -> None:

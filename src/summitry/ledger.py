@@ -56,6 +56,7 @@ __all__ = [
     "parse_export",
     "parse_outcome",
     "question_body",
+    "read_export",
     "statuses",
     "verify_entries",
     "verify_export",
@@ -583,6 +584,7 @@ class Ledger:
                 "early": today <= deadline,
             }
 
+        body(self.entries())  # refuse before the store file is even created
         return self._append(body)
 
     def _append(self, body: Any) -> dict[str, Any]:
@@ -653,10 +655,10 @@ def verify_export(path: str | Path) -> Verification:
 
     Raises
     ------
-    OSError
-        When the file cannot be read.
+    LedgerError
+        When the file cannot be read, or is not UTF-8 text.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    text = read_export(path)
     entries, head, fault = parse_export(text)
     if fault is not None:
         return Verification(0, GENESIS, fault)
@@ -667,6 +669,22 @@ def verify_export(path: str | Path) -> Verification:
             "may have been cut from its end"
         )  # fmt: skip
     return found
+
+
+def read_export(path: str | Path) -> str:
+    """The text of an exported ledger file.
+
+    Raises
+    ------
+    LedgerError
+        When the file cannot be read, or is not UTF-8 text.
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise LedgerError(f"{path} is not a ledger export: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise LedgerError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 # -- helpers -------------------------------------------------------------------------------

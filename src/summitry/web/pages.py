@@ -15,6 +15,7 @@ page                      what it shows
 ``/edit?scenario=NAME``   the editor: actors x issues, beliefs, messages, events
 ``/runs``                 recorded runs, with view, edit, re-run and report
 ``/runs/{id}``            one run: headline, P(deal), winners, drivers, timeline
+``/ledger``               sealed questions, their status and outcome, running scores
 ========================  =======================================================
 """
 
@@ -31,6 +32,7 @@ from fastapi.templating import Jinja2Templates
 
 from summitry import scenarios
 from summitry.forecast import summitry_version
+from summitry.ledger import Ledger, statuses
 from summitry.models import MODELS
 from summitry.report.html import ReportPage
 from summitry.store import RunStore, UnknownRunError
@@ -96,4 +98,32 @@ def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
         view = views.get(record.id)
         return page(request, "run.html", run=record, view=view, headline=headline_of(record))
 
+    @router.get("/ledger", response_class=HTMLResponse)
+    def ledger(request: Request) -> HTMLResponse:
+        book = Ledger(runs())
+        context = _ledger_context(book)
+        if context["problem"]:
+            context["problem"] = without_paths(context["problem"], [book.path])
+        return page(request, "ledger.html", **context)
+
     return router
+
+
+def _ledger_context(book: Ledger) -> dict[str, Any]:
+    """What the ledger page shows: the check of the chain, the questions, the scores."""
+    from summitry.ledger_scores import ledger_scores  # the scoring library loads slowly
+    from summitry.report.ledger_view import question_rows, score_rows
+
+    found = book.verify()
+    context: dict[str, Any] = {"count": found.count, "head": found.head, "problem": None}
+    if not found.ok:
+        context.update(problem=found.problem, questions=[], scores=[], resolved=0)
+        return context
+    entries = book.entries()
+    found_questions = statuses(entries)
+    resolved = sum(q.status == "resolved" for q in found_questions)
+    scores = ledger_scores(entries) if resolved else []
+    context.update(
+        questions=question_rows(found_questions), scores=score_rows(scores), resolved=resolved
+    )
+    return context
