@@ -143,3 +143,17 @@ def test_report_onto_a_file_is_refused_before_running(library, tmp_path):
 def test_a_case_id_is_accepted_wherever_a_file_is(library):
     result = runner.invoke(app, ["validate", "alpha"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+def test_the_whole_library_runs_every_model():
+    from summitry.library import library_counts
+
+    result = invoke("-n", "20", "--bootstrap", "100", "--json")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    counts = library_counts()
+    assert record["counts"]["cases"] == counts["deals"] + counts["failures"]
+    assert record["counts"]["skipped"] == counts["open"]
+    for row in record["rows"]:
+        assert 0 <= row["brier"]["value"] <= 1
