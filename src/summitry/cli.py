@@ -710,52 +710,6 @@ def calibrate(
         _out().print(view.calibration_table(record))
 
 
-# -- calibrate (the case library against recorded outcomes) -------------------------------
-
-
-@app.command()
-def calibrate(
-    cases: Annotated[
-        list[str] | None,
-        typer.Argument(help="Case ids; default: every case that records an outcome."),
-    ] = None,
-    model: ModelsOpt = None,
-    samples: Annotated[int, typer.Option("--samples", "-n", help="Draws per case.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws and intervals.")] = 0,
-    bootstrap: Annotated[
-        int, typer.Option("--bootstrap", help="Bootstrap replicates over cases.")
-    ] = 2000,
-    json: JsonOpt = False,
-    output: JsonOutputOpt = None,
-    report: Annotated[
-        Path | None,
-        typer.Option("--report", metavar="DIR", help="Write index.html and reliability.png."),
-    ] = None,
-) -> None:
-    """Score every model's P(deal) and settled issues over the case library, with baselines."""
-    from summitry.analysis.calibration import calibrate as run_calibrate
-    from summitry.report import calibration_view as view
-
-    names = [name.strip() for value in model or () for name in value.split(",") if name.strip()]
-    view.check_targets(output, report)
-    note = Console(stderr=True, highlight=False)
-    with view.case_progress(quiet=json) as bar:
-        result = run_calibrate(
-            cases, [get_model(n) for n in names] or None, seed=seed, samples=samples,
-            bootstrap=bootstrap, progress=bar, notes=lambda line: note.print(f"note: {line}"),
-        )  # fmt: skip
-    record = result.to_dict()
-    text = view.calibration_json(record)
-    if output is not None:
-        io.write_atomic(output, text)
-    if report is not None:
-        view.write_report(record, report)
-    if json:
-        typer.echo(text, nl=False)
-    else:
-        _out().print(view.calibration_table(record))
-
-
 # -- serve (REST API) ----------------------------------------------------------------------
 
 
