@@ -157,3 +157,16 @@ def test_the_whole_library_runs_every_model():
     assert record["counts"]["skipped"] == counts["open"]
     for row in record["rows"]:
         assert 0 <= row["brier"]["value"] <= 1
+
+
+def test_cases_lists_the_library_with_outcomes():
+    runner = CliRunner()
+    rows = json.loads(runner.invoke(app, ["cases", "--json"]).stdout)
+    found = {row["id"]: row for row in rows}
+    assert found["korea-hanoi-2019"]["outcome"] == "no deal"
+    assert found["korea-singapore-2018"]["outcome"] == "deal"
+    assert all(row["as_of"] and row["about"] and "\n" not in row["about"] for row in rows)
+    assert all(row["date"] > row["as_of"] for row in rows if row["outcome"] != "open")
+    table = runner.invoke(app, ["cases"], env={"COLUMNS": "100"})
+    assert table.exit_code == 0
+    assert "korea-hanoi-2019" in table.stdout and f"{len(rows)} cases" in table.stdout

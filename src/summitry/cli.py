@@ -339,6 +339,30 @@ def examples() -> None:
     _out().print(example_list(scenarios.list_examples()), soft_wrap=True)
 
 
+@app.command("cases")
+def list_cases(json: JsonOpt = False) -> None:
+    """List the case library: past negotiations and their recorded outcomes."""
+    from rich.table import Table
+
+    from summitry.library import case_rows
+
+    rows = case_rows()
+    if json:
+        from json import dumps  # the option is named json
+
+        typer.echo(dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table("case", "as of", "outcome", "on", "about", title="the case library")
+    for row in rows:
+        table.add_row(*(row[k] or "-" for k in ("id", "as_of", "outcome", "date", "about")))
+    deals = sum(r["outcome"] == "deal" for r in rows)
+    table.caption = (
+        f"{len(rows)} cases, {deals} deals; a case id works wherever a scenario file does; "
+        "summitry calibrate scores them (docs/calibration.md)"
+    )
+    _out().print(table)
+
+
 # -- recorded runs -------------------------------------------------------------------------
 
 runs = typer.Typer(

@@ -130,3 +130,27 @@ def library_counts(scenarios: Sequence[Scenario] | None = None) -> dict[str, int
         "failures": failures,
         "open": len(scenarios) - deals - failures,
     }
+
+
+def case_rows(scenarios: Sequence[Scenario] | None = None) -> list[dict[str, str | None]]:
+    """One row per case for a listing: ``id``, ``as_of``, ``outcome``, ``date``, ``about``.
+
+    ``outcome`` is ``deal``, ``no deal`` or ``open`` (no outcome recorded yet); ``date``
+    is the outcome's date; ``about`` the first line of the description. ``scenarios``
+    are the loaded cases in the order of :func:`case_library`; default every case.
+    """
+    if scenarios is None:
+        scenarios = [load_case(c.id) for c in case_library()]
+    rows: list[dict[str, str | None]] = []
+    for case in scenarios:
+        outcome = case.outcome
+        rows.append(
+            {
+                "id": case.name,
+                "as_of": str(case.metadata.get("as_of") or "") or None,
+                "outcome": "open" if outcome is None else ("deal" if outcome.deal else "no deal"),
+                "date": None if outcome is None else outcome.date,
+                "about": (case.description or "").strip().split("\n", 1)[0],
+            }
+        )
+    return rows

@@ -70,9 +70,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory):
+def store(tmp_path_factory) -> Path:
+    """The run store of the test server (and of its ledger)."""
+    return tmp_path_factory.mktemp("browser-home") / "runs.sqlite"
+
+
+@pytest.fixture(scope="module")
+def base_url(store):
     """A real server on a loopback port, with its own run store."""
-    store = tmp_path_factory.mktemp("browser-home") / "runs.sqlite"
     port = _free_port()
     config = uvicorn.Config(
         create_app(Limits(), store), host="127.0.0.1", port=port, log_level="warning"
@@ -498,3 +503,23 @@ def test_upload_reads_the_csv_and_decide_formats(page, tmp_path):
     page.set_input_files("#upload-file", str(bad))
     page.click("#upload button")
     expect(error).to_contain_text("bad.csv: row 2, column salience")
+
+
+def test_the_ledger_page_shows_sealed_questions_and_scores(page, store, shot):
+    from summitry.forecast import forecast
+    from summitry.io import load
+    from summitry.ledger import Ledger, Question
+
+    result = forecast(load("korea-hanoi-2019"), ["compromise", "median", "nash"], samples=20)
+    book = Ledger(store)
+    text = "Will the US and North Korea sign a written agreement on denuclearization steps?"
+    sealed = book.seal(result, Question.parse(text, "A text signed by both", "2027-06-30"))
+    other = book.seal(
+        result, Question.parse("Talks resumed at working level?", "A meeting", "2027-06-30")
+    )
+    book.grade(other["id"], "no", early=True)
+    page.goto("/ledger")
+    expect(page.locator(f'tr[data-question="{sealed["id"]}"]')).to_contain_text("open")
+    expect(page.locator(f'tr[data-question="{other["id"]}"]')).to_contain_text("no (early)")
+    expect(page.locator("body")).to_contain_text("Chain intact")
+    shot(page, "ledger")

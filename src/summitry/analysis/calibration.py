@@ -303,29 +303,53 @@ def _interval(replicates: np.ndarray, level: float) -> tuple[float, float] | Non
     return float(lo), float(hi)
 
 
-def _murphy_replicates(
-    p: np.ndarray, o: np.ndarray, draws: np.ndarray, bins: int
-) -> dict[str, np.ndarray]:
+def _murphy_replicates(p: np.ndarray, o: np.ndarray, bins: int) -> dict[str, np.ndarray]:
     """Reliability, resolution, uncertainty and sharpness of each bootstrap replicate.
 
-    ``draws`` ``(B, N)`` holds the case indices of each replicate.
+    ``p`` and ``o`` ``(B, N)`` hold the forecasts and outcomes of each replicate's cases.
     """
     k = np.minimum((p * bins).astype(int), bins - 1)
-    onehot = np.eye(bins)[k]  # (N, bins)
-    count = onehot[draws].sum(axis=1)  # (B, bins)
-    p_sum = (onehot * p[:, None])[draws].sum(axis=1)
-    o_sum = (onehot * o[:, None])[draws].sum(axis=1)
-    n = draws.shape[1]
+    onehot = np.eye(bins)[k]  # (B, N, bins)
+    count = onehot.sum(axis=1)  # (B, bins)
+    p_sum = (onehot * p[..., None]).sum(axis=1)
+    o_sum = (onehot * o[..., None]).sum(axis=1)
+    n = p.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         p_k = np.where(count > 0, p_sum / count, 0.0)
         o_k = np.where(count > 0, o_sum / count, 0.0)
-    base = o[draws].mean(axis=1)  # (B,)
+    base = o.mean(axis=1)  # (B,)
     return {
         "reliability": np.sum(count * (p_k - o_k) ** 2, axis=1) / n,
         "resolution": np.sum(count * (o_k - base[:, None]) ** 2, axis=1) / n,
         "uncertainty": base * (1 - base),
-        "sharpness": p[draws].var(axis=1),
+        "sharpness": p.var(axis=1),
     }
+
+
+def refit_replicates(
+    cases: Sequence[str],
+    deals: Sequence[bool],
+    draws: np.ndarray,
+    fit: Callable[[Mapping[str, bool]], float],
+) -> np.ndarray:
+    """The fitted forecast of every case of every bootstrap replicate, ``(B, N)``.
+
+    In replicate ``b`` the case at ``draws[b, j]`` is scored with ``fit`` of the
+    replicate's other draws: every copy of that case is left out (a copy would let it see
+    its own outcome), every copy of another case counts, keyed ``id``, ``id#2``, ... So
+    the intervals carry the uncertainty of the fit as well as of the scores.
+    """
+    out = np.empty(draws.shape, dtype=float)
+    for b, row in enumerate(draws):
+        keys: list[str] = []
+        copies: dict[int, int] = {}
+        for i in row:
+            copies[int(i)] = copies.get(int(i), 0) + 1
+            keys.append(cases[i] if copies[int(i)] == 1 else f"{cases[i]}#{copies[int(i)]}")
+        for held in copies:
+            others = {k: bool(deals[i]) for k, i in zip(keys, row, strict=True) if i != held}
+            out[b, row == held] = fit(others)
+    return out
 
 
 def _row(
@@ -337,8 +361,13 @@ def _row(
     draws: np.ndarray,
     bins: int,
     level: float,
+    p_reps: np.ndarray | None = None,
 ) -> RowScore:
-    brier_each = scoring.brier_each(p, o)
+    """One row: its figures on the cases, and over the replicates ``draws`` their intervals.
+
+    ``p_reps`` ``(B, N)`` are the forecasts of each replicate's cases where they are
+    fitted again per replicate; default ``p[draws]``.
+    """
     log_each = scoring.log_score_each(p, o)
     m = scoring.murphy(p, o, bins=bins)
     values: dict[str, float | None] = {
@@ -349,9 +378,12 @@ def _row(
         "uncertainty": m.uncertainty,
         "sharpness": scoring.sharpness(p),
     }
-    reps = _murphy_replicates(p, o, draws, bins)
-    reps["brier"] = brier_each[draws].mean(axis=1)
-    reps["log_score"] = log_each[draws].mean(axis=1)
+    p_rep = p[draws] if p_reps is None else p_reps
+    o_rep = o[draws]
+    reps = _murphy_replicates(p_rep, o_rep, bins)
+    flat_p, flat_o = p_rep.ravel(), o_rep.ravel()
+    reps["brier"] = scoring.brier_each(flat_p, flat_o).reshape(p_rep.shape).mean(axis=1)
+    reps["log_score"] = scoring.log_score_each(flat_p, flat_o).reshape(p_rep.shape).mean(axis=1)
     n_issues = 0
     if errors is None:
         values["mae"] = None
@@ -389,8 +421,9 @@ def summarise(
 
     The :data:`BASE_RATE` row's P(deal) for each case is ``fit`` of the other cases'
     outcomes (:func:`leave_one_out`). Every row is resampled with the same ``bootstrap``
-    replicates of the cases (a generator seeded with ``seed``); an interval is the
-    central ``level`` share of the replicates.
+    replicates of the cases (a generator seeded with ``seed``), the base rate fitted
+    again within each replicate (:func:`refit_replicates`); an interval is the central
+    ``level`` share of the replicates.
     """
     if not scores:
         raise ParameterError("no case to score")
@@ -401,13 +434,17 @@ def summarise(
     rows = []
     for name in [*names, BASE_RATE, NOTHING_CHANGES, COMPROMISE_MEAN]:
         kind: Literal["model", "baseline"] = "baseline" if name in BASELINES else "model"
+        p_reps = None
         if name == BASE_RATE:
             p = np.array([held_out[s.case] for s in scores])
             errors = None
+            p_reps = refit_replicates(
+                [s.case for s in scores], [s.deal for s in scores], draws, fit
+            )
         else:
             p = np.array([s.p_deal[name] for s in scores])
             errors = [s.errors[name] for s in scores]
-        rows.append(_row(name, kind, p, o, errors, draws, bins, level))
+        rows.append(_row(name, kind, p, o, errors, draws, bins, level, p_reps))
     return tuple(rows)
 
 
