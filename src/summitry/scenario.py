@@ -22,6 +22,7 @@ from summitry.deal_terms import terms_arrays
 from summitry.errors import ScenarioError
 from summitry.events import Event, apply_event
 from summitry.inputs import Inputs
+from summitry.lever_spec import LeverSpec, lever_path_problem
 from summitry.perception import Belief, Message, belief_arrays
 from summitry.terms import DATE, Link, Outcome, Ratifier, SequenceLink, TogetherLink
 
@@ -126,7 +127,8 @@ class Evidence(Frozen):
 
     ``supports`` is a field path: ``positions.<actor>.<issue>[.position|.salience]``,
     ``actors.<actor>[.capability|.veto]``, ``issues.<issue>[.status_quo|.scale]``,
-    ``beliefs.<observer>.<about>``, ``messages.<id>``, ``events.<id>``, or ``scenario``
+    ``beliefs.<observer>.<about>``, ``messages.<id>``, ``events.<id>``, ``levers.<id>``,
+    or ``scenario``
     for the framing as a whole.
     """
 
@@ -156,6 +158,7 @@ class Scenario(Frozen):
     links: tuple[Link, ...] = ()
     ratifiers: tuple[Ratifier, ...] = ()
     outcome: Outcome | None = None
+    levers: tuple[LeverSpec, ...] = ()
     evidence: tuple[Evidence, ...] = ()
 
     @model_validator(mode="after")
@@ -413,6 +416,7 @@ def _check_consistency(sc: Scenario) -> None:
     _check_beliefs(sc, actors, issues)
     _check_terms(sc, actors, issues)
     _check_events(sc)
+    _check_levers(sc, actors, issues)
     for k, ev in enumerate(sc.evidence):
         problem = _evidence_target_problem(ev.supports, sc, actors, issues)
         if problem:
@@ -420,6 +424,37 @@ def _check_consistency(sc: Scenario) -> None:
 
 
 _unknown = unknown
+
+
+def _check_levers(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[str, Issue]) -> None:
+    """Levers have unique ids, belong to known actors and edit paths a lever may edit."""
+    links = {link.id: link.kind for link in sc.links}
+    messages = {m.id for m in sc.messages}
+    seen: set[str] = set()
+    for k, lever in enumerate(sc.levers):
+        if lever.id in seen:
+            _fail(("levers", k, "id"), f"duplicate lever id '{lever.id}'")
+        seen.add(lever.id)
+        if lever.actor not in actors:
+            _fail(("levers", k, "actor"), _unknown("actor", lever.actor, actors))
+        if not (lever.set or lever.by or lever.drop):
+            _fail(("levers", k), "a lever changes something: give set, by or drop")
+        for field in ("set", "by", "drop"):
+            paths = getattr(lever, field)
+            for path in paths:
+                problem = lever_path_problem(
+                    path, actors=actors, issues=issues, links=links, messages=messages,
+                    drop=field == "drop",
+                )  # fmt: skip
+                if problem:
+                    _fail(("levers", k, field, path), problem)
+                if field != "drop" and path.startswith("positions."):
+                    _, actor_id, issue_id, _ = path.split(".")
+                    if issue_id not in sc.positions.get(actor_id, {}):
+                        _fail(
+                            ("levers", k, field, path),
+                            f"'{actor_id}' has no stance on '{issue_id}' to change",
+                        )
 
 
 def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[str, Issue]) -> None:
@@ -618,7 +653,7 @@ def _evidence_target_problem(
     head = parts[0]
     if head in ("scenario", "metadata", "uncertainty", "outcome"):
         return None
-    if head in ("messages", "events", "links", "ratifiers"):
+    if head in ("messages", "events", "links", "ratifiers", "levers"):
         known = {x.id for x in getattr(sc, head)}
         if len(parts) != 2 or parts[1] not in known:
             listed = ", ".join(sorted(known)[:12])
@@ -631,7 +666,8 @@ def _evidence_target_problem(
     if head not in _EVIDENCE_FIELDS:
         return (
             f"'{supports}' is not an input path; start with positions., actors., issues., "
-            "beliefs., messages., events., links., ratifiers., scenario, metadata or outcome"
+            "beliefs., messages., events., links., ratifiers., levers., scenario, metadata or "
+            "outcome"
         )
     rest = parts[1:]
     if head == "positions":
