@@ -20,6 +20,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from summitry import bounds, io, scenarios
+from summitry.cli_advise import register as register_advise
 from summitry.cli_ledger import register as register_ledger
 from summitry.engine import Engine
 from summitry.errors import ParameterError, ScenarioError, SummitryError
@@ -437,6 +438,7 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
 # -- the forecast ledger: seal, grade, ledger list/export/verify/scores (docs/ledger.md) ---
 
 register_ledger(app)
+register_advise(app)
 
 
 # -- timeline (forecasts after each event) -------------------------------------------------
