@@ -41,6 +41,9 @@ from summitry.models import MODELS
 from summitry.scenario import Scenario, field_path
 from summitry.store import RunStore, UnknownRunError
 from summitry.web import security
+from summitry.web.advice_pages import KIND as ADVICE_JOB
+from summitry.web.advice_pages import advice_router
+from summitry.web.advice_work import DEFAULT_SAMPLES, advice_order, job_of_advice
 from summitry.web.bodies import (
     BODY_SCHEMA,
     FORMATS,
@@ -57,7 +60,7 @@ from summitry.web.pages import STATIC, pages_router
 from summitry.web.problems import ApiError, source_name, without_paths
 from summitry.web.work import Order, ViewCache, job_of, work_of
 
-__all__ = ["ApiError", "ForecastRequest", "JobRequest", "create_app"]
+__all__ = ["AdviceRequest", "ApiError", "ForecastRequest", "JobRequest", "create_app"]
 
 
 class ForecastRequest(BaseModel):
@@ -85,6 +88,28 @@ class JobRequest(ForecastRequest):
         description="With view: also the drivers (Sobol indices of the compromise model) "
         "and, where the scenario has events, the timeline.",
     )
+
+
+class AdviceRequest(BaseModel):
+    """The body of ``POST /api/advise`` and ``POST /api/advise/jobs``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: dict[str, Any] | str = Field(
+        description="The scenario as JSON (as GET /api/scenarios/{name} gives it, or as a "
+        "YAML file reads), or the name of a bundled scenario."
+    )
+    actor: str = Field(min_length=1, max_length=200, description="The actor to advise (its id).")
+    models: list[str] | None = Field(
+        default=None,
+        description="Model names (GET /api/models); default: compromise and nash.",
+    )
+    samples: int = Field(
+        default=DEFAULT_SAMPLES,
+        ge=1,
+        description="Monte Carlo draws per lever, the same for every lever (at most max_samples).",
+    )
+    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Seed of the draws.")
 
 
 def create_app(
@@ -401,6 +426,51 @@ def create_app(
         """Ask a job to stop; it ends at once (its worker process is stopped)."""
         return queue.cancel(job_id).public()
 
+    # -- advice: what one actor can do ------------------------------------------------
+
+    def advice_job(body: AdviceRequest) -> Job:
+        scenario = bundled(body.scenario) if isinstance(body.scenario, str) else None
+        if scenario is None:
+            assert isinstance(body.scenario, dict)
+            scenario = Scenario.from_dict(body.scenario)
+        found = advice_order(scenario, body.actor, body.models, body.samples, body.seed, limits)
+        return queue.submit(ADVICE_JOB, job_of_advice(found))
+
+    @app.post(
+        "/api/advise",
+        summary="What one actor can do: levers, flips and replies",
+        responses={
+            404: {"description": "No such bundled scenario"},
+            422: {"description": "A bad scenario, actor, model or parameter, or a limit broken"},
+            429: {"description": "Every worker and queue place is taken"},
+        },
+    )
+    def advise(body: AdviceRequest) -> dict[str, Any]:
+        """The advice record (``Advice.to_dict``): levers ranked, effects, flips and replies.
+
+        It carries the actor, the seed, the samples and ``input_sha256``; the same
+        scenario, actor, models, samples and seed give the same numbers. The request waits
+        (at most the server's time limit); ``POST /api/advise/jobs`` answers at once.
+        """
+        return queue.wait(advice_job(body))["advice"]
+
+    @app.post(
+        "/api/advise/jobs",
+        summary="Start advice in the background",
+        status_code=202,
+        responses={
+            404: {"description": "No such bundled scenario"},
+            422: {"description": "A bad scenario, actor, model or parameter, or a limit broken"},
+            429: {"description": "Every worker and queue place is taken"},
+        },
+    )
+    def start_advice(body: AdviceRequest) -> dict[str, Any]:
+        """A job that computes the advice; poll GET /api/jobs/{id} (``result.advice`` when done).
+
+        The page ``/advise/jobs/{id}`` shows it; DELETE /api/jobs/{id} cancels it.
+        """
+        return advice_job(body).public()
+
     # -- recorded runs -----------------------------------------------------------------
 
     @app.get("/api/runs", summary="The recorded runs, newest first")
@@ -437,6 +507,7 @@ def create_app(
         return HTMLResponse(page.html(), headers=headers)
 
     app.include_router(pages_router(runs, views))
+    app.include_router(advice_router(queue, limits))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_errors(app)
     return app

@@ -16,6 +16,7 @@ page                      what it shows
 ``/runs``                 recorded runs, with view, edit, re-run and report
 ``/runs/{id}``            one run: headline, P(deal), winners, drivers, timeline
 ``/ledger``               sealed questions, their status and outcome, running scores
+``/advise``               one actor's levers, flips and replies (:mod:`.advice_pages`)
 ========================  =======================================================
 """
 
@@ -96,7 +97,11 @@ def pages_router(runs: Callable[[], RunStore], views: ViewCache) -> APIRouter:
             message = without_paths(str(exc), [store.path])
             return page(request, "missing.html", status=404, message=message)
         view = views.get(record.id)
-        return page(request, "run.html", run=record, view=view, headline=headline_of(record))
+        advise = record.source if scenarios.example_path(record.source) else None
+        return page(
+            request, "run.html", run=record, view=view, headline=headline_of(record),
+            advise=advise,
+        )  # fmt: skip
 
     @router.get("/ledger", response_class=HTMLResponse)
     def ledger(request: Request) -> HTMLResponse:
