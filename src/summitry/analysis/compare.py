@@ -245,7 +245,7 @@ def _minus(group: str, x: Effect, y: Effect) -> Effect:
 
 def _inputs_only(sc: Scenario) -> dict[str, Any]:
     """The scenario as plain data without what a forecast does not read."""
-    return sc.model_dump(mode="json", exclude={"events", "evidence", "outcome"})
+    return sc.model_dump(mode="json", exclude={"events", "evidence", "levers", "outcome"})
 
 
 def _rescaled(data: dict[str, Any], scale: int) -> dict[str, Any]:
