@@ -69,7 +69,9 @@ def main() -> None:
     rows = [("first run, default kernels (cold cache)", cold("auto", args.repeat))]
     if not args.skip_compiled:
         rows.append(("first run, every kernel compiled (cold cache)", cold("compiled", 1)))
-    rows.append((f"{args.samples:,} draws, every model (warm cache)", warm(args.samples, args.repeat)))
+    rows.append(
+        (f"{args.samples:,} draws, every model (warm cache)", warm(args.samples, args.repeat))
+    )
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} cores, load average {load:.2f} at the end")
     for what, seconds in rows:

@@ -189,3 +189,10 @@ def test_no_status_quo_means_no_deal_test_but_still_advice():
     result = advise(scenario(data), "a", ["compromise"], samples=10, responses=False)
     assert result.baseline["compromise"]["p_deal"] is None and result.flips == ()
     assert all(np.isfinite(e.utility) for e in result.effects)
+
+
+def test_a_scenario_lever_may_not_take_a_generated_lever_id():
+    data = copy.deepcopy(DATA)
+    data["levers"] = [{"id": "concede-x-50", "actor": "a", "set": {"positions.a.x.position": 40}}]
+    with pytest.raises(ParameterError, match="concede-x-50"):
+        generate_levers(scenario(data), "a")

@@ -280,9 +280,9 @@ def advise(
     check_count("samples", samples, 1, 100_000)
     check_count("response samples", response_samples, 1, 100_000)
     chosen = chosen_models(scenario, models)
-    found = list(levers) if levers is not None else generate_levers(scenario, actor, options)
     if actor not in scenario.actor_ids:
         raise ParameterError(f"unknown actor '{actor}'; actors: {', '.join(scenario.actor_ids)}")
+    found = list(levers) if levers is not None else generate_levers(scenario, actor, options)
     if len(found) > MAX_LEVERS:
         raise ParameterError(f"{len(found)} levers exceed {MAX_LEVERS}; generate fewer kinds")
     variants = [apply_lever(scenario, lv) for lv in found]

@@ -244,7 +244,12 @@ def generate_levers(
                     cost=opts.court_cost,
                 )
     if "custom" in opts.kinds:
+        taken = {lv.id for lv in levers}
         for spec in scenario.levers:
+            if spec.actor == actor and spec.id in taken:
+                raise ParameterError(
+                    f"scenario lever '{spec.id}' has the id of a generated lever; rename it"
+                )
             if spec.actor == actor:
                 levers.append(Lever(spec.id, actor, "custom", spec.label or spec.id, spec))
     return levers
