@@ -876,6 +876,14 @@ def report(
             help="Model whose drivers (Sobol indices) the report shows; 'none' to skip.",
         ),
     ] = "compromise",
+    advise_actor: Annotated[
+        str | None,
+        typer.Option(
+            "--advise",
+            metavar="ACTOR",
+            help="Add advice for this actor: its best levers, flips and replies (docs/advise.md).",
+        ),
+    ] = None,
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
@@ -888,6 +896,18 @@ def report(
 
         found = find_drivers(result.scenario, get_model(drivers_model), seed=seed)
     extras = extras_from(result, drivers=found, timeline=timeline_for(result))
+    if advise_actor is not None:
+        from dataclasses import replace as with_field
+
+        from summitry.advise import advise
+        from summitry.report.advise_view import advise_progress
+
+        with advise_progress() as bar:
+            advice = advise(
+                result.scenario, advise_actor, list(result.models.values()),
+                samples=result.n_samples, seed=seed, progress=bar,
+            )  # fmt: skip
+        extras = with_field(extras, advice=advice)
     page = build_report(result, output, extras=extras)
     run_id = _record(run_store, result, file)  # only once the report is in place
     typer.echo(str(page))

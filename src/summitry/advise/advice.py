@@ -323,7 +323,7 @@ def advise(
     )
     flip_rows: list[Flip] = []
     if flips:
-        flip_rows = flip_concessions(scenario, actor, chosen, progress=stage("flips"))
+        flip_rows = flip_concessions(scenario, actor, chosen, progress=stage("flips"), notes=notes)
     reply_rows: list[Response] = []
     best = result.best()
     n_reply = min(samples, response_samples)
@@ -335,5 +335,6 @@ def advise(
             "flips": tuple(flip_rows),
             "responses": tuple(reply_rows),
             "response_samples": n_reply if responses else None,
+            "notes": tuple(notes),
         }
     )

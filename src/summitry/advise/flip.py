@@ -133,10 +133,13 @@ def flip_concessions(
     *,
     tol: float = 1e-9,
     progress: Callable[[str, int, int], None] | None = None,
+    notes: list[str] | None = None,
 ) -> list[Flip]:
     """Per model and blocker, the least single-issue move of ``actor`` that makes it accept.
 
-    Empty when an issue has no status quo (no deal test) or nothing blocks.
+    Empty when an issue has no status quo (no deal test) or nothing blocks. The actor
+    itself is never its own blocker; where it refuses, a line saying so is appended to
+    ``notes``.
     """
     point = scenario.to_arrays()
     if np.isnan(point.status_quo).any():
@@ -145,8 +148,11 @@ def flip_concessions(
     issues = [i for i in range(point.n_issues) if point.present[a, i]]
     names = _party_names(point)
     rows: list[Flip] = []
+    itself: list[str] = []
     for n, model in enumerate(models, start=1):
         refused, _ = _test(model, point)
+        if refused[0, a]:
+            itself.append(model.name)
         for b in np.flatnonzero(refused[0]):
             if names[b] == actor:
                 continue
@@ -183,4 +189,9 @@ def flip_concessions(
             )
         if progress is not None:
             progress(model.name, n, len(models))
+    if itself and notes is not None:
+        notes.append(
+            f"{actor} itself refuses the forecast at the scenario's own values under "
+            f"{', '.join(itself)}: its own levers, not a flip, are what can change that"
+        )
     return rows

@@ -239,7 +239,7 @@ def advise_view(advice: Advice, top: int = TOP, *, flips: bool = True) -> list[R
         parts.append(flipped)
     elif flips:
         parts.append(
-            Text("no party blocks at the scenario's own values: no concession to flip", "dim")
+            Text("no other party blocks at the scenario's own values: no concession to flip", "dim")
         )
     replies = replies_table(advice)
     if replies is not None:

@@ -63,6 +63,7 @@ CHART_FILES = (
     "winners.png",
     "miscalculation.png",
     "drivers.png",
+    "advice.png",
     "timeline.png",
 )
 """Names of the PNG files a report may hold, in page order."""
@@ -108,6 +109,7 @@ class ReportExtras:
     drivers: Mapping[str, Sequence[tuple[str, float, float, float]]] | None = None
     miscalculation: Mapping[str, Sequence[Mapping[str, Any]]] | None = None
     timeline: Mapping[str, Any] | None = None
+    advice: Any = None
     notes: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -144,6 +146,10 @@ def draw_charts(forecast: Forecast, extras: ReportExtras | None = None) -> dict[
         )
     if extras.timeline:
         figures["timeline.png"] = charts.timeline_chart(extras.timeline)
+    if extras.advice is not None:
+        from summitry.report.advise_view import advise_chart
+
+        figures["advice.png"] = advise_chart(extras.advice)
     return {file: charts.png_bytes(fig) for file, fig in figures.items()}
 
 
@@ -577,6 +583,7 @@ _SECTIONS = (
     ("winners", "Winners and losers"),
     ("miscalculation", "Miscalculation"),
     ("drivers", "Drivers"),
+    ("advice", "Advice"),
     ("timeline", "Timeline"),
     ("inputs", "Inputs"),
     ("evidence", "Evidence"),
@@ -665,6 +672,17 @@ def render_page(
     if extras.timeline:
         names = {a.id: a.label for a in sc.actors}
         body["timeline"] = timeline_html(extras.timeline, fig["timeline.png"], names)
+    if extras.advice is not None:
+        from summitry.report.html_advice import advice_html
+
+        chart = ""
+        if "advice.png" in images:
+            chart = _figure(
+                images, "advice.png", "best levers",
+                "Mean change in the actor's utility per lever and model, with the 90 % "
+                "interval of the mean.",
+            )  # fmt: skip
+        body["advice"] = advice_html(extras.advice.to_dict(), chart)
     for key in ("miscalculation", "timeline"):
         if key in body:
             body[key] += _note(extras, key)
