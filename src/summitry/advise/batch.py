@@ -19,7 +19,10 @@ from summitry.inputs import Inputs
 from summitry.models import Model
 from summitry.scenario import Scenario
 
-__all__ = ["VariantRuns", "run_variants"]
+__all__ = ["BATCH", "VariantRuns", "run_variants"]
+
+BATCH = 4096
+"""Most draws in one model call: variants are stacked up to this many draws at a time."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,16 +126,22 @@ def run_variants(
     groups: dict[bytes, list[int]] = {}
     for k in sorted(set(source)):
         groups.setdefault(_belief_key(inputs[k]), []).append(k)
+    per_call = max(1, BATCH // samples)  # bounds memory and the time between progress calls
+    batches = [
+        members[j : j + per_call]
+        for members in groups.values()
+        for j in range(0, len(members), per_call)
+    ]
     with_sq = not np.isnan(inputs[0].status_quo).any()
     solutions = [acceptable_set(inp) for inp in inputs] if with_sq else None
     outcome: dict[str, np.ndarray] = {}
     deal: dict[str, np.ndarray | None] = {}
-    total = len(models) * len(groups)
+    total = len(models) * len(batches)
     done = 0
     n_i = inputs[0].n_issues
     for model in models:
         x = np.empty((len(inputs), samples, n_i))
-        for members in groups.values():
+        for members in batches:
             run = model.run(_stack([inputs[k] for k in members]), rng=seed)
             x[members] = np.asarray(run.outcome).reshape(len(members), samples, n_i)
             done += 1
