@@ -196,3 +196,19 @@ def test_a_scenario_lever_may_not_take_a_generated_lever_id():
     data["levers"] = [{"id": "concede-x-50", "actor": "a", "set": {"positions.a.x.position": 40}}]
     with pytest.raises(ParameterError, match="concede-x-50"):
         generate_levers(scenario(data), "a")
+
+
+def test_levers_cite_the_evidence_of_what_they_edit():
+    data = copy.deepcopy(DATA)
+    data["levers"] = [{"id": "own", "actor": "a", "by": {"positions.a.y.salience": 0.1}}]
+    data["evidence"] = [
+        {"supports": "positions.a.x", "source": "memo", "paragraph": 4, "rationale": "r"},
+        {"supports": "positions.a.y.salience", "source": "cable", "rationale": "r"},
+        {"supports": "levers.own", "source": "memo", "paragraph": 9, "rationale": "r"},
+        {"supports": "positions.a.x", "source": "assumption", "rationale": "r"},
+    ]
+    found = {lv.id: lv.sources for lv in generate_levers(scenario(data), "a")}
+    assert found["concede-x-50"] == ("memo ¶4",)
+    assert found["stress-y"] == ("cable",)
+    assert found["own"] == ("memo ¶9",)
+    assert found["court-b"] == ()

@@ -138,6 +138,7 @@ class Advice:
                     "kind": lv.kind,
                     "label": lv.label,
                     "cost": lv.cost,
+                    "sources": list(lv.sources),
                     "score": self.score(lv.id),
                     "robust": self.robust(lv.id),
                 }

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -93,6 +93,9 @@ class Lever:
     label: str
     spec: LeverSpec
     add_links: tuple[dict[str, Any], ...] = field(default=())
+    sources: tuple[str, ...] = field(default=())
+    """Where the lever comes from: ``source ¶ paragraph`` of the scenario's evidence for
+    the lever itself (a listed lever) or for the inputs it edits (a generated one)."""
 
     @property
     def cost(self) -> float:
@@ -252,7 +255,33 @@ def generate_levers(
                 )
             if spec.actor == actor:
                 levers.append(Lever(spec.id, actor, "custom", spec.label or spec.id, spec))
-    return levers
+    return [replace(lv, sources=_sources(scenario, lv)) for lv in levers]
+
+
+def _cites(ev: Any) -> str:
+    return ev.source if ev.paragraph is None else f"{ev.source} ¶{ev.paragraph}"
+
+
+def _sources(scenario: Scenario, lever: Lever) -> tuple[str, ...]:
+    """The evidence behind ``lever``, each ``source ¶ paragraph`` once, in file order.
+
+    A listed lever cites the evidence that supports ``levers.<id>``; a generated one the
+    evidence of each input it edits (``positions.a.i.position`` is supported by evidence
+    for that path or for ``positions.a.i``), of each link or message it drops, and of the
+    links its offered links join.
+    """
+    if lever.kind == "custom":
+        wanted = {f"levers.{lever.id}"}
+    else:
+        wanted = set(lever.spec.drop)
+        for path in (*lever.spec.set, *lever.spec.by):
+            parts = path.split(".")
+            wanted |= {path, ".".join(parts[:-1])}
+    found: list[str] = []
+    for ev in scenario.evidence:
+        if ev.supports in wanted and ev.source != "assumption" and _cites(ev) not in found:
+            found.append(_cites(ev))
+    return tuple(found)
 
 
 def _all_have_sq(scenario: Scenario) -> bool:

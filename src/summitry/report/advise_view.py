@@ -107,7 +107,19 @@ def levers_table(advice: Advice, top: int = TOP) -> ModelTables:
     The model columns split over several tables where the console is too narrow.
     """
     ranked = advice.ranked()[:top]
+    keys: dict[str, str] = {}  # source id -> short key, in order of first use
+    for lever in ranked:
+        for cited in lever.sources:
+            source = cited.split(" ¶")[0]
+            keys.setdefault(source, f"S{len(keys) + 1}")
     caption = _caption(advice)
+    if keys:
+        caption += "\nsources: " + "; ".join(f"{k} = {src}" for src, k in keys.items())
+
+    def short(cited: str) -> str:
+        source, _, para = cited.partition(" ¶")
+        return keys[source] + (f" ¶{para}" if para else "")
+
     title = f"best levers for {advice.actor}"
     n = len(advice.models)
 
@@ -140,6 +152,9 @@ def levers_table(advice: Advice, top: int = TOP) -> ModelTables:
             table.add_column("helps in", justify="right", no_wrap=True)
         for rank, lever in enumerate(ranked, start=1):
             label = Text("\n".join(textwrap.wrap(lever.label, LABEL_WIDTH)))
+            if lever.sources:
+                cited = "from " + ", ".join(short(c) for c in lever.sources)
+                label.append("\n" + "\n".join(textwrap.wrap(cited, LABEL_WIDTH)), style="dim")
             row: list[RenderableType] = [str(rank), label]
             if kind_column:
                 row.append(lever.kind)

@@ -50,7 +50,10 @@ def advice_html(record: Mapping[str, Any], figure: str = "", top: int = TOP) -> 
     ]
     rows = []
     for rank, lever in enumerate(record["levers"][:top], start=1):
-        cells = [str(rank), _e(lever["label"]), _e(lever["kind"])]
+        label = _e(lever["label"])
+        if lever.get("sources"):
+            label += f"<br><span class=dim>from {_e(', '.join(lever['sources']))}</span>"
+        cells = [str(rank), label, _e(lever["kind"])]
         for m in models:
             e = effects[(lever["id"], m)]
             cells.append(_signed(e["utility"]) + _pp(e["p_deal_change"]))
