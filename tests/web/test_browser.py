@@ -523,3 +523,17 @@ def test_the_ledger_page_shows_sealed_questions_and_scores(page, store, shot):
     expect(page.locator(f'tr[data-question="{other["id"]}"]')).to_contain_text("no (early)")
     expect(page.locator("body")).to_contain_text("Chain intact")
     shot(page, "ledger")
+
+
+def test_advise_an_actor_and_read_the_levers(page, shot):
+    page.goto("/advise?scenario=korea-hanoi-2019")
+    page.select_option("#actor", "us")
+    for box in page.locator("#advise-form input[name=model]").all():
+        box.set_checked(box.get_attribute("value") in ("compromise", "nash"))
+    page.fill("#samples", "50")
+    page.click("#advise-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/advise/jobs/[0-9a-f]+$"))
+    expect(page.locator("#levers tbody tr").first).to_be_visible(timeout=120_000)
+    expect(page.locator("h1")).to_contain_text("What us can do in korea-hanoi-2019")
+    assert page.locator("#levers tbody tr").count() == 8
+    shot(page, "advise")

@@ -185,6 +185,7 @@ def lever_rows(record: dict[str, Any], top: int = TOP) -> list[dict[str, Any]]:
                 "rank": rank,
                 "id": lever["id"],
                 "label": lever["label"],
+                "sources": ", ".join(lever.get("sources", [])),
                 "kind": lever["kind"],
                 "models": per_model,
                 "helps": helps,
