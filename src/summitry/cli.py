@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from summitry import bounds, io, scenarios
 from summitry.cli_advise import register as register_advise
+from summitry.cli_draft import register as register_draft
 from summitry.cli_ledger import register as register_ledger
 from summitry.engine import Engine
 from summitry.errors import ParameterError, ScenarioError, SummitryError
@@ -439,6 +440,7 @@ def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
 
 register_ledger(app)
 register_advise(app)
+register_draft(app)
 
 
 # -- timeline (forecasts after each event) -------------------------------------------------

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from summitry.scenario import Scenario
 
+SUGGESTED = "Suggested by summitry draft"
+"""How a suggested evidence entry's rationale starts (:mod:`summitry.draft.skeleton`)."""
+
 __all__ = ["warnings"]
 
 
@@ -26,6 +29,17 @@ def warnings(scenario: Scenario) -> list[str]:
         problem = _points_at_nothing(scenario, ev.supports)
         if problem:
             out.append(f"evidence[{k}].supports: '{ev.supports}' {problem}")
+    if "draft" in scenario.metadata:
+        out.append(
+            "metadata.draft: a draft from `summitry draft`: its capabilities, positions and "
+            "saliences are placeholders until you set them (then delete metadata.draft)"
+        )
+    suggested = [k for k, ev in enumerate(scenario.evidence) if ev.rationale.startswith(SUGGESTED)]
+    if suggested:
+        out.append(
+            f"evidence[{suggested[0]}].rationale: {len(suggested)} evidence entries are still "
+            "suggestions of `summitry draft`; confirm each (rewrite its rationale) or delete it"
+        )
     return out
 
 
