@@ -62,3 +62,16 @@ def test_co_occurring_terms_merge():
     groups = [set(c.terms) for c in found]
     assert {"railway", "pipelin"} in groups
     assert {"fish", "quota"} in groups
+
+
+def test_a_word_used_as_a_verb_is_no_issue():
+    from summitry.draft.documents import document_from_text
+    from summitry.draft.issues import find_issues
+
+    text = (
+        "France demands that tariffs be lifted and wants to maintain the quota.\n"
+        "Germany offers to ease tariffs if France will maintain calm.\n"
+        "Italy insists tariffs fall; it can maintain its quota.\n"
+    )
+    found = {i.id for i in find_issues([document_from_text("t.txt", text)])}
+    assert "tariffs" in found and "maintain" not in found

@@ -12,7 +12,11 @@ Rule-based, in four steps:
    name); a capitalised first word of a sentence is kept only when the same word is
    written in lower case somewhere in the documents. The words are stemmed with
    PyStemmer's English stemmer.
-3. **Score.** Each stem scores ``(paragraphs + documents + near) * idf``: the number
+3. **Score.** A stem found in fewer than :data:`MIN_PARAGRAPHS` paragraphs is no
+   subject, and one used as a verb in more than half of its occurrences (after "to", a
+   modal, a subject pronoun or an adverb such as "still": "to maintain", "will build")
+   names an action, not a subject: both are left out. Each
+   other stem scores ``(paragraphs + documents + near) * idf``: the number
    of distinct paragraphs and of distinct documents in which it occurs within cue
    sentences, plus the number of cue sentences in which it follows a cue within
    :data:`NEAR` words (the object of a demand or an offer), times
@@ -45,6 +49,7 @@ __all__ = [
     "BARGAINING_VERBS",
     "MERGE_SHARE",
     "MIN_LENGTH",
+    "MIN_PARAGRAPHS",
     "IssueCandidate",
     "cue_sentence",
     "find_issues",
@@ -111,6 +116,12 @@ _GENERIC = frozenset(
     """.split()
 ) | frozenset(STOPWORDS_EN)
 
+MIN_PARAGRAPHS = 1
+"""Paragraphs a word must occur in (anywhere) to count; short sources name a subject once."""
+_VERB_CONTEXT = frozenset(
+    "to will would can could must should may might shall it they he she we i you "
+    "not never also still already just often always has have had does do did".split()
+)
 _NOT_NOUN = ("ly", "ed", "ing", "ive", "ous", "ful", "able", "ible", "less")
 _TOKEN = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -159,14 +170,18 @@ def _cue_positions(sentence: str) -> list[int]:
 
 def _content_words(
     sentence: str, lowercase_seen: set[str], excluded: set[str]
-) -> list[tuple[str, str, bool]]:
-    """(stem, surface word, near a cue) of each content word of a sentence.
+) -> list[tuple[str, str, bool, bool]]:
+    """(stem, surface word, near a cue, used as a verb) of each content word of a sentence.
+
+    A word is used as a verb when ``to``, a modal or a subject pronoun comes just before
+    it ("to maintain", "will build", "they ease").
 
     A word is near a cue when at most :data:`NEAR` words separate it from a stance cue
     or a bargaining verb before it (the object of a demand or an offer).
     """
     cue_ends = _cue_positions(sentence)
     starts = [m.start() for m in _TOKEN.finditer(sentence)]
+    tokens = [m.group(0) for m in _TOKEN.finditer(sentence)]
     out = []
     for k, match in enumerate(_TOKEN.finditer(sentence)):
         word = match.group(0)
@@ -186,7 +201,8 @@ def _content_words(
             continue
         before = [e for e in cue_ends if e <= match.start()]
         near = bool(before) and sum(1 for x in starts if before[-1] <= x < match.start()) <= NEAR
-        out.append((_stemmer().stemWord(low), low, near))
+        verb = k > 0 and tokens[k - 1].lower() in _VERB_CONTEXT
+        out.append((_stemmer().stemWord(low), low, near, verb))
     return out
 
 
@@ -217,6 +233,8 @@ def find_issues(
     cue_near: dict[str, set[int]] = defaultdict(set)  # ... where it is near the cue
     surface: dict[str, Counter[str]] = defaultdict(Counter)
     order: dict[str, int] = {}
+    uses: Counter[str] = Counter()  # occurrences of a stem's words
+    verb_uses: Counter[str] = Counter()  # ... of which used as a verb
     sentence_id = 0
     for doc in docs:
         for par in doc.paragraphs:
@@ -225,9 +243,11 @@ def find_issues(
             for sent in sentences(par.text):
                 words = _content_words(sent, lowercase_seen, excluded)
                 is_cue = cue_sentence(sent)
-                for stem, word, near in words:
+                for stem, word, near, verb in words:
                     order.setdefault(stem, len(order))
                     surface[stem][word] += 1
+                    uses[stem] += 1
+                    verb_uses[stem] += verb
                     if stem not in seen_here:
                         seen_here.add(stem)
                         par_df[stem] += 1
@@ -242,6 +262,8 @@ def find_issues(
 
     scores = {}
     for stem in cue_sents:
+        if par_df[stem] < MIN_PARAGRAPHS or verb_uses[stem] * 2 > uses[stem]:
+            continue  # a subject recurs, and is spoken of as a thing, not an action
         idf = math.log(1.0 + n_paragraphs / par_df[stem])
         spread = len(cue_pars[stem]) + len(cue_docs[stem]) + len(cue_near[stem])
         scores[stem] = spread * idf**SPECIFICITY
