@@ -88,7 +88,8 @@ def draft(
     out = _out()
     actors = Table("actor", "name", "mentions", "also named", title="actors found")
     for a in result.actors:
-        named = ", ".join([*a.aliases[:5], *a.leaders[:3]])
+        others = [x for x in dict.fromkeys([*a.aliases, *a.leaders]) if x != a.name]
+        named = ", ".join(others[:6])
         actors.add_row(a.id, a.name, str(len(a.mentions)), named)
     out.print(actors)
     issues = Table("issue", "words", "mentions", title="issues found")
