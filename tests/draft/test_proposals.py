@@ -310,3 +310,32 @@ def test_a_url_with_credentials_or_another_scheme_is_refused_without_showing_the
     assert "http://127.0.0.1:9/v1/chat/completions" in message
     with pytest.raises(ParameterError, match="http:// or https://"):
         propose(Endpoint("file:///etc", "m"), DOCS, ACTORS, ISSUES)
+
+
+def test_draft_with_llm_end_to_end_keeps_quoted_numbers_and_reports_the_rest(server, tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from summitry.cli import app
+
+    note = tmp_path / "note.txt"
+    note.write_text(
+        "Germany demands that tariffs on steel be lifted before any quota is agreed.\n"
+        "France offers to ease tariffs on steel if Germany accepts a quota on imports.\n"
+        "Germany refuses a quota on imports unless tariffs on steel are lifted first.\n"
+    )
+    good = {"actor": "deu", "issue": "tariffs", "field": "position", "value": 90,
+            "quote": "Germany demands that tariffs on steel be lifted"}  # fmt: skip
+    bad = {"actor": "fra", "issue": "tariffs", "field": "position", "value": 20,
+           "quote": "France has always hated steel tariffs"}  # fmt: skip
+    server.answer(json.dumps({"proposals": [good, bad]}))
+    out = tmp_path / "d.yaml"
+    env = {"SUMMITRY_LLM_URL": server.url, "SUMMITRY_LLM_MODEL": "test-model"}
+    r = CliRunner().invoke(app, ["draft", str(note), "-o", str(out), "--llm"], env=env)
+    assert r.exit_code == 0, r.output
+    assert "dropped proposal: quote not found" in r.stdout
+    data = yaml.safe_load(out.read_text())
+    assert data["positions"]["deu"]["tariffs"]["position"] == 90
+    assert data["positions"]["fra"]["tariffs"]["position"] == 50  # still the placeholder
+    cited = [e for e in data["evidence"] if e["supports"] == "positions.deu.tariffs.position"]
+    assert cited[0]["paragraph"] == 1 and "test-model" in cited[0]["rationale"]
