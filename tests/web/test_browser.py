@@ -537,3 +537,25 @@ def test_advise_an_actor_and_read_the_levers(page, shot):
     expect(page.locator("h1")).to_contain_text("What us can do in korea-hanoi-2019")
     assert page.locator("#levers tbody tr").count() == 8
     shot(page, "advise")
+
+
+SEEDS = Path("/work/shared/seeds")
+SEED_DOCS = ("000_360bcfc58bd5f3b7.txt", "002_b34a1d02e1a42f2b.txt")
+
+
+def test_draft_a_scenario_from_two_documents_and_open_it(page, shot):
+    if not all((SEEDS / name).exists() for name in SEED_DOCS):
+        pytest.skip(f"the seed documents are not in {SEEDS}")
+    page.goto("/draft")
+    page.set_input_files("#draft-files", [str(SEEDS / name) for name in SEED_DOCS])
+    page.fill("#draft-name", "seed talks")
+    page.click("#draft-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/draft/[0-9a-f]{16}$"))
+    expect(page.locator("h1")).to_have_text("Draft: seed talks")
+    assert page.locator("#draft-actors tbody tr").count() >= 2
+    assert page.locator("#draft-issues tbody tr").count() >= 1
+    expect(page.locator("ol.passages li").first).to_contain_text(", paragraph ")
+    shot(page, "draft")
+    page.click("#draft-edit")
+    expect(page.locator("#scenario-name")).to_have_text("seed talks")
+    expect(page.locator("#validity")).to_have_text(re.compile("^valid"))

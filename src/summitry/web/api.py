@@ -53,6 +53,7 @@ from summitry.web.bodies import (
     parse_body,
     summary_of,
 )
+from summitry.web.draft_pages import DraftStore, draft_api_router, draft_router
 from summitry.web.jobs import Job, JobQueue
 from summitry.web.limits import ENV, BodyLimit, Limits
 from summitry.web.openapi_errors import document_errors
@@ -508,6 +509,8 @@ def create_app(
 
     app.include_router(pages_router(runs, views))
     app.include_router(advice_router(queue, limits))
+    app.include_router(draft_api_router(limits))
+    app.include_router(draft_router(limits, DraftStore()))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_errors(app)
     return app

@@ -17,6 +17,7 @@ page                      what it shows
 ``/runs/{id}``            one run: headline, P(deal), winners, drivers, timeline
 ``/ledger``               sealed questions, their status and outcome, running scores
 ``/advise``               one actor's levers, flips and replies (:mod:`.advice_pages`)
+``/draft``                a scenario drafted from documents (:mod:`.draft_pages`)
 ========================  =======================================================
 """
 

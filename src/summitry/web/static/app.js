@@ -118,6 +118,34 @@ const summitry = (() => {
     });
   }
 
+  /** A drafted scenario opened in the editor as the start page opens an uploaded file. */
+  function wireDraftEdit() {
+    const button = document.getElementById("draft-edit");
+    if (!button) return;
+    const banner = document.getElementById("draft-edit-error");
+    button.addEventListener("click", async () => {
+      banner.hidden = true;
+      button.disabled = true;
+      try {
+        const yaml = await fetch(`/draft/${button.dataset.draft}/yaml`);
+        if (!yaml.ok) throw new Error("this draft is no longer kept; draft it again");
+        const res = await fetch("/api/validate?content=true", {
+          method: "POST",
+          headers: { "content-type": "application/yaml" },
+          body: await yaml.text(),
+        });
+        const data = await res.json();
+        if (!res.ok) throw new Error(data.message);
+        sessionStorage.setItem("summitry.upload", JSON.stringify(data.content));
+        window.location.href = "/edit?upload=1";
+      } catch (err) {
+        banner.textContent = err.message;
+        banner.hidden = false;
+        button.disabled = false;
+      }
+    });
+  }
+
   async function drawView() {
     const box = document.getElementById("draw");
     if (!box) return;
@@ -133,6 +161,7 @@ const summitry = (() => {
   document.addEventListener("DOMContentLoaded", () => {
     wireRerun();
     wireUpload();
+    wireDraftEdit();
     drawView();
   });
 
