@@ -106,3 +106,19 @@ def test_two_documents_with_the_same_name_are_refused(tmp_path):
 def test_a_missing_file_is_refused(tmp_path):
     with pytest.raises(ScenarioError, match="missing.txt"):
         read_document(tmp_path / "missing.txt")
+
+
+def test_any_failure_inside_the_pdf_parser_is_one_clear_error(tmp_path, monkeypatch):
+    import pypdf
+
+    from summitry.errors import ScenarioError
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            raise AttributeError("'NoneType' object has no attribute 'get_object'")
+
+    monkeypatch.setattr(pypdf, "PdfReader", Broken)
+    path = tmp_path / "odd.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    with pytest.raises(ScenarioError, match=r"odd\.pdf.*cannot read the PDF"):
+        read_document(path)

@@ -155,13 +155,15 @@ def _html_lines(text: str) -> list[str]:
 
 def _pdf_lines(path: Path) -> list[str]:
     from pypdf import PdfReader  # imported only for PDF files
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ScenarioError(f"cannot read the PDF: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise ScenarioError("cannot read the PDF: nested too deeply", file=str(path)) from None
+    except Exception as exc:  # noqa: BLE001 - a malformed PDF can fail anywhere in the parser
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ScenarioError(f"cannot read the PDF: {reason}", file=str(path)) from None
     return [line for page in pages for line in page.splitlines()]
 
 
