@@ -13,6 +13,7 @@ __all__ = [
     "MAX_BOOTSTRAP",
     "MAX_CELLS",
     "MAX_EVENTS",
+    "MAX_LISTED_RUNS",
     "MAX_ROUNDS",
     "MAX_SAMPLES",
     "MAX_SEED",
@@ -34,6 +35,8 @@ MAX_BOOTSTRAP = 100_000
 """Most bootstrap replicates of one interval."""
 MAX_EVENTS = 1_000
 """Most dated events in one scenario (each is validated and forecast in turn)."""
+MAX_LISTED_RUNS = 10_000
+"""Most runs ``summitry runs list --limit N`` shows at once (``summitry.store.LIST_MAX``)."""
 
 
 def check_count(name: str, value: object, low: int, high: int) -> int:

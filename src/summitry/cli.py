@@ -1,7 +1,9 @@
 """The ``summitry`` command: parse arguments, call the library, print the result.
 
 The work lives in :mod:`summitry.forecast`, :mod:`summitry.report` and
-:mod:`summitry.store`. Every user mistake reaches the command as a
+:mod:`summitry.store`, imported by the commands that need them, so that ``--help``,
+``--version`` and ``validate`` start without numba, scipy or matplotlib
+(``tests/test_import_cost.py``). Every user mistake reaches the command as a
 :class:`~summitry.errors.SummitryError`; :class:`_Group` catches it once for all
 commands, prints ``error: <message>`` on stderr and exits with code 2.
 Output files are written only after everything else succeeded, and atomically.
@@ -12,42 +14,24 @@ from __future__ import annotations
 from dataclasses import asdict
 from io import BytesIO
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from summitry import bounds, io, scenarios
+from summitry import bounds, io
+from summitry._version import summitry_version
 from summitry.cli_advise import register as register_advise
 from summitry.cli_draft import register as register_draft
 from summitry.cli_ledger import register as register_ledger
-from summitry.engine import Engine
 from summitry.errors import ParameterError, ScenarioError, SummitryError
-from summitry.forecast import Forecast, summitry_version
-from summitry.forecast import forecast as run_forecast
-from summitry.models import MODELS, get_model
-from summitry.report import (
-    example_list,
-    forecast_table,
-    model_list,
-    scenario_summary,
-    to_json,
-    trace_csv,
-    trace_view,
-)
-from summitry.report.drivers_table import drivers_json, drivers_progress, drivers_view
-from summitry.report.progress import model_progress, step_progress
-from summitry.report.terminal import (
-    deal_table,
-    miscalculation_table,
-    run_view,
-    runs_table,
-    winners_table,
-)
-from summitry.report.timeline_view import timeline_json, timeline_record, timeline_table
-from summitry.store import LIST_MAX, RunStore, new_store_note
+
+if TYPE_CHECKING:
+    from summitry.engine import Engine
+    from summitry.forecast import Forecast
+    from summitry.store import RunStore
 
 __all__ = ["app"]
 
@@ -186,6 +170,11 @@ def _run_and_record(
     stops the command before any output is written; the caller records the run with
     :func:`_record` only once its outputs are written, so a failed command records nothing.
     """
+    from summitry.forecast import forecast as run_forecast
+    from summitry.models import get_model
+    from summitry.report.progress import model_progress, step_progress
+    from summitry.store import RunStore
+
     if no_store and store is not None:
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
@@ -227,6 +216,8 @@ def _say_recorded(run_store: RunStore | None, run_id: str | None) -> None:
     """On stderr: the run's id, and where runs are kept when this run created the store."""
     if run_store is None or run_id is None:
         return
+    from summitry.store import new_store_note
+
     typer.echo(f"recorded as run {run_id}", err=True)
     if run_store.created:
         typer.echo(new_store_note(run_store.path), err=True)
@@ -234,6 +225,13 @@ def _say_recorded(run_store: RunStore | None, run_id: str | None) -> None:
 
 def _print_forecast(result: Forecast) -> None:
     """The forecast table, then the winners and losers where there is a status quo."""
+    from summitry.report.terminal import (
+        deal_table,
+        forecast_table,
+        miscalculation_table,
+        winners_table,
+    )
+
     _out().print(forecast_table(result))
     record = result.to_dict()
     for table in (deal_table(record), winners_table(record), miscalculation_table(record)):
@@ -256,6 +254,9 @@ def forecast(
     scheduler: SchedulerOpt = None,
 ) -> None:
     """Forecast where each issue settles, one column per model; the run is recorded."""
+    from summitry.engine import Engine
+    from summitry.report.json_report import to_json
+
     runner = Engine(engine, scheduler)
     result, run_store = _run_and_record(
         file, model, fmt, seed, samples, no_store, store, json, engine=runner
@@ -294,6 +295,11 @@ def trace(
     ] = None,
 ) -> None:
     """Show every actor's position on every issue in every round (round 0 = input)."""
+    from summitry.forecast import forecast as run_forecast
+    from summitry.models import get_model
+    from summitry.report.json_report import trace_csv
+    from summitry.report.terminal import trace_view
+
     chosen = get_model(model)
     scenario = io.load(file, format=fmt)
     result = run_forecast(scenario, [chosen], seed=seed, rounds=rounds)
@@ -311,6 +317,8 @@ def trace(
 @app.command()
 def validate(file: FileArg, fmt: FormatOpt = None) -> None:
     """Check a scenario and summarise it."""
+    from summitry.report.terminal import scenario_summary
+
     scenario = io.load(file, format=fmt)
     _out().print(scenario_summary(scenario))
     from summitry.lint import warnings
@@ -332,13 +340,19 @@ def doctor() -> None:
 @app.command("models")
 def models_command() -> None:
     """List the bargaining models."""
+    from summitry.models import MODELS
+    from summitry.report.terminal import model_list
+
     _out().print(model_list(MODELS), soft_wrap=True)
 
 
 @app.command()
 def examples() -> None:
     """List the bundled example scenarios."""
-    _out().print(example_list(scenarios.list_examples()), soft_wrap=True)
+    from summitry.report.terminal import example_list
+    from summitry.scenarios import list_examples
+
+    _out().print(example_list(list_examples()), soft_wrap=True)
 
 
 @app.command("cases")
@@ -383,7 +397,9 @@ RunIdArg = Annotated[
 def runs_list(
     limit: Annotated[
         int,
-        typer.Option("--limit", "-n", min=1, max=LIST_MAX, help="Show at most this many runs."),
+        typer.Option(
+            "--limit", "-n", min=1, max=bounds.MAX_LISTED_RUNS, help="Show at most this many runs."
+        ),
     ] = 20,
     json: Annotated[
         bool, typer.Option("--json", help="Print the runs as one JSON array, newest first.")
@@ -391,6 +407,9 @@ def runs_list(
     store: StoreOpt = None,
 ) -> None:
     """List recorded runs, newest first."""
+    from summitry.report.terminal import runs_table
+    from summitry.store import RunStore
+
     run_store = RunStore(store)
     found = run_store.list(limit)
     if json:
@@ -413,6 +432,9 @@ def runs_show(
     store: StoreOpt = None,
 ) -> None:
     """Show a recorded run: what produced it and its forecast, as stored."""
+    from summitry.report.terminal import run_view
+    from summitry.store import RunStore
+
     found = RunStore(store).get(run_id)
     if json:
         typer.echo(found.result_json(), nl=False)
@@ -423,6 +445,8 @@ def runs_show(
 @runs.command("rerun")
 def runs_rerun(run_id: RunIdArg, store: StoreOpt = None) -> None:
     """Run a recorded run again from its record; exit 1 if any number differs."""
+    from summitry.store import RunStore
+
     run_store = RunStore(store)
     full_id = run_store.get(run_id).id
     result, same, differences = run_store.rerun(full_id)
@@ -457,6 +481,9 @@ def timeline(
     output: JsonOutputOpt = None,
 ) -> None:
     """Forecast at the start and after every event date: one table per model."""
+    from summitry.models import get_model
+    from summitry.report.progress import step_progress
+    from summitry.report.timeline_view import timeline_json, timeline_record, timeline_table
     from summitry.timeline import run_timeline
 
     models = [get_model(name) for name in model] if model else None
@@ -507,7 +534,9 @@ def compare(
 ) -> None:
     """Forecast two scenarios; show what changed in the inputs and the forecast, and why."""
     from summitry.analysis.compare import compare as run_compare
+    from summitry.models import get_model
     from summitry.report.compare_view import compare_json, compare_view
+    from summitry.report.progress import step_progress
 
     models = [get_model(name) for name in model] if model else None
     chosen = None if attribute == "none" else get_model(attribute)
@@ -545,6 +574,8 @@ def score(
 ) -> None:
     """Score each model and two baselines against the scenario's recorded outcome."""
     from summitry.analysis.score import score_scenario
+    from summitry.models import get_model
+    from summitry.report.progress import model_progress
     from summitry.report.score_view import score_json, score_table
 
     names = [name for value in model or () for name in value.split(",") if name.strip()]
@@ -609,6 +640,9 @@ def sweep(
     ] = None,
 ) -> None:
     """Forecast a grid or random design of scenario variants (docs/sweep.md)."""
+    from summitry.engine import Engine
+    from summitry.models import get_model
+    from summitry.report.progress import step_progress
     from summitry.report.sweep_view import sweep_chart, sweep_csv, sweep_table
     from summitry.sweep import Vary
     from summitry.sweep import sweep as run_sweep
@@ -676,6 +710,7 @@ def backtest(
     """Score every model and baseline against the adopted outcomes of a DEU file."""
     from summitry.backtest.report import backtest_table, to_json, write_html, write_markdown
     from summitry.backtest.run import run_backtest
+    from summitry.report.progress import step_progress
 
     with step_progress("backtest: model runs", quiet=json) as advance:
         result = run_backtest(
@@ -716,6 +751,7 @@ def calibrate(
 ) -> None:
     """Score every model's P(deal) and settled issues over the case library, with baselines."""
     from summitry.analysis.calibration import calibrate as run_calibrate
+    from summitry.models import get_model
     from summitry.report import calibration_view as view
 
     names = [name.strip() for value in model or () for name in value.split(",") if name.strip()]
@@ -838,6 +874,8 @@ def drivers(
 ) -> None:
     """Rank the inputs that move each issue's outcome most, and P(deal) (docs/drivers.md)."""
     from summitry.analysis.sensitivity import drivers as find_drivers  # SALib loads slowly
+    from summitry.models import get_model
+    from summitry.report.drivers_table import drivers_json, drivers_progress, drivers_view
 
     chosen = get_model(model)
     scenario = io.load(file, format=fmt)
@@ -888,6 +926,7 @@ def report(
     ] = None,
 ) -> None:
     """Forecast and write a self-contained HTML report with charts (docs/report.md)."""
+    from summitry.models import get_model
     from summitry.report.html import build_report, extras_from  # matplotlib loads slowly
     from summitry.report.html_timeline import timeline_for
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from io import BytesIO
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from summitry import bounds, io
 from summitry.errors import ParameterError
-from summitry.models import get_model
-from summitry.scenario import Scenario
+
+if TYPE_CHECKING:
+    from summitry.scenario import Scenario
 
 __all__ = ["advise", "register"]
 
@@ -118,6 +119,7 @@ def advise(
     """Rank one actor's levers by what they change in its utility and P(deal) per model."""
     from summitry.advise import LeverOptions
     from summitry.advise import advise as run_advise
+    from summitry.models import get_model
     from summitry.report import advise_view as view
 
     chosen = _kinds(kinds)

@@ -3,7 +3,8 @@
 Registered on the main app by :mod:`summitry.cli` (:func:`register`), whose command group
 turns every :class:`~summitry.errors.SummitryError` into one ``error:`` line and exit
 code 2. The work lives in :mod:`summitry.ledger`, :mod:`summitry.ledger_scores` and
-:mod:`summitry.report.ledger_view`; see docs/ledger.md.
+:mod:`summitry.report.ledger_view`, imported by each command (they load the forecast and
+its models); see docs/ledger.md.
 """
 
 from __future__ import annotations
@@ -17,16 +18,6 @@ from rich.console import Console
 
 from summitry import bounds, io
 from summitry.errors import ParameterError
-from summitry.forecast import forecast as run_forecast
-from summitry.ledger import Ledger, Question, parse_export, read_export, verify_export
-from summitry.ledger_scores import ledger_scores
-from summitry.models import get_model
-from summitry.report.ledger_view import (
-    questions_json,
-    questions_table,
-    scores_json,
-    scores_table,
-)
 
 __all__ = ["grade", "ledger", "register", "seal"]
 
@@ -93,6 +84,10 @@ def seal(
     store: StoreOpt = None,
 ) -> None:
     """Forecast a scenario and seal the answers to a question in the ledger; print its id."""
+    from summitry.forecast import forecast as run_forecast
+    from summitry.ledger import Ledger, Question
+    from summitry.models import get_model
+
     asked = Question.parse(question, rule, deadline, kind)
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
@@ -123,6 +118,8 @@ def grade(
     store: StoreOpt = None,
 ) -> None:
     """Resolve a sealed question by appending its grade to the ledger; a grade is final."""
+    from summitry.ledger import Ledger
+
     entry = Ledger(store).grade(question_id, outcome, note=note, early=early)
     shown = entry["outcome"] if isinstance(entry["outcome"], str) else f"{entry['outcome']:g}"
     when = " early, before its deadline" if entry["early"] else ""
@@ -139,6 +136,9 @@ ledger = typer.Typer(
 @ledger.command("list")
 def ledger_list(json: JsonOpt = False, store: StoreOpt = None) -> None:
     """List the sealed questions: id, question, deadline, kind, status, outcome."""
+    from summitry.ledger import Ledger
+    from summitry.report.ledger_view import questions_json, questions_table
+
     book = Ledger(store)
     found = book.questions()
     if json:
@@ -160,6 +160,8 @@ def ledger_export(
     store: StoreOpt = None,
 ) -> None:
     """Export the ledger as JSON Lines: every entry, then a line with the head hash."""
+    from summitry.ledger import Ledger
+
     text = Ledger(store).export()
     if output is None:
         typer.echo(text, nl=False)
@@ -183,6 +185,8 @@ def ledger_verify(
     store: StoreOpt = None,
 ) -> None:
     """Check the hash chain; exit 1 naming the first edited, moved, inserted or deleted entry."""
+    from summitry.ledger import Ledger, parse_export, read_export, verify_export
+
     if file is not None and store is not None:
         raise ParameterError("give an exported FILE or --store PATH, not both")
     key = None if head is None else head.strip().lower()
@@ -207,6 +211,10 @@ def ledger_verify(
 @ledger.command("scores")
 def ledger_scores_command(json: JsonOpt = False, store: StoreOpt = None) -> None:
     """Running Brier and log scores of P(deal), and MAE of issue values, per model."""
+    from summitry.ledger import Ledger
+    from summitry.ledger_scores import ledger_scores
+    from summitry.report.ledger_view import scores_json, scores_table
+
     book = Ledger(store)
     entries = book.entries()
     scores = ledger_scores(entries)

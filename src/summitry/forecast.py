@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
-import importlib.metadata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from summitry._version import summitry_version
 from summitry.analysis.deal import (
     DealResult,
     acceptable_set,
@@ -62,14 +62,6 @@ as long as the forecast itself. They use the first ``ANALYSIS_DRAWS`` draws, whi
 simple random subsample (draws are independent), and report intervals that reflect it.
 Outcomes, winners and P(deal) use every draw.
 """
-
-
-def summitry_version() -> str:
-    """The installed summitry version, or ``"0+unknown"`` when run from a source tree."""
-    try:
-        return importlib.metadata.version("summitry")
-    except importlib.metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from summitry.bounds import MAX_LISTED_RUNS
 from summitry.errors import ParameterError, SummitryError
 from summitry.forecast import Forecast, replay
 from summitry.scenario import Scenario
@@ -69,7 +70,7 @@ SCHEMA_VERSION = 2
 TIMEOUT_S = 30.0
 """How long a connection waits for another writer before giving up (seconds)."""
 
-LIST_MAX = 10_000
+LIST_MAX = MAX_LISTED_RUNS
 """Most runs ``summitry runs list --limit N`` shows at once."""
 
 ID_LENGTH = 12

@@ -14,31 +14,41 @@ the rule.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summitry.errors import ScenarioError
-from summitry.io.csv_formats import read_eum_csv, read_ktab_csv, read_long_csv, sniff_csv
-from summitry.io.decide_format import looks_like_decide, read_decide
-from summitry.io.yaml_format import read_yaml
-from summitry.scenario import Scenario
-from summitry.scenarios import example_path, list_examples
+
+if TYPE_CHECKING:
+    from summitry.scenario import Scenario
 
 __all__ = ["FORMATS", "detect_format", "load", "write_atomic"]
 
 FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab", "decide")
 
-_READERS: dict[str, Callable[..., Scenario]] = {
-    "yaml": read_yaml,
-    "csv": read_long_csv,
-    "eum": read_eum_csv,
-    "ktab": read_ktab_csv,
-    "decide": read_decide,
+_READERS: dict[str, tuple[str, str]] = {
+    "yaml": ("summitry.io.yaml_format", "read_yaml"),
+    "csv": ("summitry.io.csv_formats", "read_long_csv"),
+    "eum": ("summitry.io.csv_formats", "read_eum_csv"),
+    "ktab": ("summitry.io.csv_formats", "read_ktab_csv"),
+    "decide": ("summitry.io.decide_format", "read_decide"),
 }
+"""The reader of each format: module and function, imported when a file is read (the
+readers load pydantic and numpy, which ``summitry --help`` and ``--version`` do without)."""
+
+
+def _reader(fmt: str) -> Callable[..., Scenario]:
+    module, name = _READERS[fmt]
+    reader: Callable[..., Scenario] = getattr(importlib.import_module(module), name)
+    return reader
+
+
 _LOOKS_LIKE_MAPPING = re.compile(r"^(?:---|\{|[^\s#:,][^:,]*:(?:\s|$))")
 
 
@@ -69,7 +79,7 @@ def load(source: str | os.PathLike[str], *, format: str | None = None) -> Scenar
     text = _read_text(_resolve(shown), shown)
     try:
         fmt = format.lower() if format else detect_format(shown, text)
-        return _READERS[fmt](text, file=shown)
+        return _reader(fmt)(text, file=shown)
     except ScenarioError as exc:
         raise exc.with_file(shown) from None
 
@@ -93,6 +103,9 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
+    from summitry.io.csv_formats import sniff_csv
+    from summitry.io.decide_format import looks_like_decide
+
     if looks_like_decide(text):
         return "decide"
     found = sniff_csv(text)
@@ -155,6 +168,8 @@ def _mode_for(target: Path) -> int:
 
 def _resolve(shown: str) -> Path:
     """Return the file for ``shown``: a path on disk, else a bundled scenario."""
+    from summitry.scenarios import example_path, list_examples
+
     path = Path(shown)
     if path.exists():
         return path

@@ -22,7 +22,6 @@ import threading
 from collections.abc import Callable
 from types import ModuleType
 
-import numba
 import numpy as np
 
 from summitry.errors import ParameterError
@@ -127,6 +126,8 @@ def interpreted(model: str) -> ModuleType:
     with numpy's floating-point warnings off: numpy scalars warn where compiled code
     silently gives the same inf or nan.
     """
+    import numba  # the kernel modules load it anyway; listing the models does not
+
     with _BUILDING:
         if model not in _INTERPRETED:
             name = KERNEL_MODULES[model]

@@ -20,8 +20,6 @@ import threading
 import types
 from collections.abc import Callable
 
-from numba import njit
-
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 __all__ = ["COMPILED", "serial_and_parallel"]
@@ -37,6 +35,8 @@ def serial_and_parallel(fn: Callable) -> tuple[Callable, Callable]:
     apart by name and signature but not by ``parallel``, so two builds of one function
     would share a cache entry and load whichever was compiled first.
     """
+    from numba import njit  # here, so that listing the models does not load numba
+
     twin = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_parallel")
     twin.__qualname__ = fn.__qualname__ + "_parallel"
     return njit(cache=True)(fn), njit(cache=True, parallel=True)(twin)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import TYPE_CHECKING
 
-from summitry.forecast import Forecast
 from summitry.io.csv_safe import safe_cell, safe_row
+
+if TYPE_CHECKING:
+    from summitry.forecast import Forecast
 
 __all__ = ["to_json", "trace_csv"]
 

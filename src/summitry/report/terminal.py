@@ -12,19 +12,19 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
-from summitry.analysis.deal import REASON_WORDS, reason_text
-from summitry.forecast import Forecast, StopSummary
-from summitry.models import Model
 from summitry.scenario import Issue, Scale, Scenario
-from summitry.store import RunRecord, RunSummary
-from summitry.trajectory import Stop
+
+if TYPE_CHECKING:  # the forecast, the models and the store load numba and scipy
+    from summitry.forecast import Forecast
+    from summitry.models import Model
+    from summitry.store import RunRecord, RunSummary
 
 __all__ = [
     "ModelTables",
@@ -258,6 +258,9 @@ def example_list(examples: Iterable[tuple[str, str]]) -> Text:
 
 def _stop_label(cell: Mapping[str, Any]) -> str:
     """The table label of a stored stop, as :attr:`StopSummary.label` words it."""
+    from summitry.forecast import StopSummary
+    from summitry.trajectory import Stop
+
     try:
         stop = Stop[str(cell["stop"]).upper().replace(" ", "_")]
     except KeyError:
@@ -273,6 +276,8 @@ def stored_forecast_table(result: Mapping[str, Any]) -> ModelTables:
     cell shows the median and its 90 % interval. The model columns split over several
     tables where the console is too narrow for all (:class:`ModelTables`).
     """
+    from summitry.analysis.deal import reason_text
+
     caption = _caption(
         result["scenario"], result["input_sha256"], result["seed"], result["samples"]
     )
@@ -344,6 +349,8 @@ def deal_table(result: Mapping[str, Any]) -> ModelTables | None:
 
     None where every model's forecast is a deal in every draw, or without P(deal).
     """
+    from summitry.analysis.deal import REASON_WORDS
+
     deal = result.get("p_deal")
     if not deal or all(d["p_deal"] >= 1 or not d.get("reasons") for d in deal.values()):
         return None
