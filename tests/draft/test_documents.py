@@ -122,3 +122,18 @@ def test_any_failure_inside_the_pdf_parser_is_one_clear_error(tmp_path, monkeypa
     path.write_bytes(b"%PDF-1.4\n")
     with pytest.raises(ScenarioError, match=r"odd\.pdf.*cannot read the PDF"):
         read_document(path)
+
+
+def test_the_number_of_documents_is_bounded(tmp_path, monkeypatch):
+    from summitry.draft import documents
+    from summitry.errors import ScenarioError
+
+    monkeypatch.setattr(documents, "MAX_DOCUMENTS", 2)
+    paths = []
+    for k in range(3):
+        paths.append(tmp_path / f"d{k}.txt")
+        paths[-1].write_text("France demands tariffs.\n")
+    with pytest.raises(ScenarioError, match="3 documents exceed the limit of 2"):
+        read_documents(paths)
+    with pytest.raises(ScenarioError, match="no document"):
+        read_documents([])

@@ -31,6 +31,7 @@ from summitry.errors import ScenarioError
 __all__ = [
     "FORMATS",
     "MAX_BYTES",
+    "MAX_DOCUMENTS",
     "MAX_PARAGRAPHS",
     "Document",
     "Paragraph",
@@ -43,6 +44,8 @@ MAX_BYTES = 20_000_000
 """Largest document read (bytes)."""
 MAX_PARAGRAPHS = 50_000
 """Most paragraphs in one document."""
+MAX_DOCUMENTS = 200
+"""Most documents read together."""
 FORMATS = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
            ".html": "html", ".htm": "html", ".pdf": "pdf"}  # fmt: skip
 """File suffixes read, and the format each means (any other suffix is read as text)."""
@@ -214,8 +217,13 @@ def read_documents(paths: Sequence[str | Path]) -> list[Document]:
     Raises
     ------
     ScenarioError
-        As :func:`read_document`, or for two files with the same name.
+        As :func:`read_document`, for two files with the same name, for none, or for
+        more than :data:`MAX_DOCUMENTS`.
     """
+    if not paths:
+        raise ScenarioError("no document given")
+    if len(paths) > MAX_DOCUMENTS:
+        raise ScenarioError(f"{len(paths)} documents exceed the limit of {MAX_DOCUMENTS}")
     docs = [read_document(p) for p in paths]
     seen: set[str] = set()
     for doc, path in zip(docs, paths, strict=True):
