@@ -429,6 +429,23 @@ class Forecast:
                     yield row
 
 
+KEEP_FINAL_FROM = 1_000
+"""From this many samples, a model that can (``keep``) keeps only what the forecast needs."""
+
+
+def _lean(model: Model, samples: int) -> Model:
+    """``model``, or a copy that keeps only what the forecast reads when samples are many.
+
+    The numbers are the same; per-round extras such as the EUM's risk exponents are left
+    out of the trajectory (``summitry trace`` runs one sample and keeps them).
+    """
+    if samples < KEEP_FINAL_FROM or getattr(model, "keep", None) != "all":
+        return model
+    lean = copy.copy(model)
+    lean.keep = "final"  # type: ignore[attr-defined]
+    return lean
+
+
 def _resolve(models: Sequence[str | Model] | None) -> list[Model]:
     if models is None:
         return [cls() for cls in MODELS.values()]
@@ -513,7 +530,7 @@ def forecast(
     if engine.kind == "local":
         trajectories = {}
         for m in chosen:
-            trajectories[m.name] = m.run(inputs, rng=int(seed), rounds=rounds)
+            trajectories[m.name] = _lean(m, samples).run(inputs, rng=int(seed), rounds=rounds)
             if progress is not None:
                 progress(m.name)
     else:

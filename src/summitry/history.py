@@ -29,14 +29,20 @@ class History:
     ----------
     first
         Round 0 of each quantity, ``(S, A, I)``.
+    keep
+        The quantities whose every round is stored (default: all of them). The others
+        keep only each lane's latest state: :meth:`at` answers for them at a lane's last
+        round only, and :meth:`unroll` refuses them. A Monte Carlo forecast needs only
+        the final states, and the positions of earlier rounds where cycles are looked for.
     """
 
-    def __init__(self, first: Mapping[str, np.ndarray]):
+    def __init__(self, first: Mapping[str, np.ndarray], keep: tuple[str, ...] | None = None):
         shapes = {np.shape(v) for v in first.values()}
         if len(shapes) != 1:
             raise ValueError(f"every quantity needs the same (S, A, I) shape; got {shapes}")
         self.n_samples, self.n_actors, self.n_issues = shapes.pop()
         self.names = tuple(first)
+        self.kept = self.names if keep is None else tuple(k for k in self.names if k in keep)
         self._first = {k: to_lanes(v) for k, v in first.items()}
         self._latest = {k: v.copy() for k, v in self._first.items()}
         self._rounds: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
@@ -63,7 +69,8 @@ class History:
         for name in self.names:
             value = np.array(values[name], dtype=float)
             self._latest[name][lanes] = value
-            stored[name] = value
+            if name in self.kept:
+                stored[name] = value
         self._rounds.append((np.asarray(lanes), stored))
         self._played[lanes] = t
 
@@ -74,6 +81,10 @@ class History:
         """
         lanes = np.asarray(lanes)
         rounds = np.minimum(np.asarray(rounds), self._played[lanes])
+        if name not in self.kept:
+            if np.any(rounds != self._played[lanes]):
+                raise ValueError(f"only the latest state of '{name}' was kept")
+            return self._latest[name][lanes]
         out = self._first[name][lanes]
         for r in np.unique(rounds[rounds > 0]):
             sel = rounds == r
@@ -83,6 +94,10 @@ class History:
 
     def unroll(self, name: str) -> np.ndarray:
         """``(S, T + 1, A, I)``: every lane at every round, held at its last state."""
+        if name not in self.kept:
+            raise ValueError(
+                f"only the latest state of '{name}' was kept; run the model with keep='all'"
+            )
         n_t = len(self._rounds) + 1
         lanes = np.empty((self._first[name].shape[0], n_t, self.n_actors))
         lanes[:, 0] = self._first[name]

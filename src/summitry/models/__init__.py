@@ -37,10 +37,38 @@ MODELS: dict[str, type[Model]] = {
 """Every model by its command-line name, in the order tables show them."""
 
 
+def _value(text: str) -> object:
+    """A parameter value from the command line: an integer, a number, or the text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def get_model(name: str) -> Model:
-    """A model with default parameters, by name."""
+    """A model by name, with default parameters or those given after a colon.
+
+    ``"eum"`` is the model with its defaults; ``"eum:stop=median,max_rounds=20"`` sets
+    two of its parameters (numbers are read as numbers, anything else as text).
+    """
+    name, _, spec = name.partition(":")
+    params: dict[str, object] = {}
+    for item in filter(None, (p.strip() for p in spec.split(","))):
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"model parameters are key=value pairs; got '{item}'")
+        params[key.strip()] = _value(text.strip())
     try:
-        return MODELS[name]()
+        cls = MODELS[name]
     except KeyError:
         known = ", ".join(MODELS)
         raise ParameterError(f"unknown model '{name}'; choose from: {known}") from None
+    try:
+        model = cls(**params)
+    except TypeError:
+        allowed = ", ".join(cls._constraints)
+        raise ParameterError(f"model '{name}' takes the parameters {allowed}") from None
+    model._validate_params()
+    return model

@@ -171,21 +171,41 @@ def iterate(
     max_rounds: int,
     rounds: int | None = None,
     extras0: Mapping[str, np.ndarray] | None = None,
+    stop: str = "cycle",
+    eps: np.ndarray | float = 0.0,
+    patience: int = 1,
+    watch: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    keep: tuple[str, ...] | None = None,
 ) -> RoundResult:
     """Apply ``step`` round by round until every lane has stopped.
 
-    A lane is one issue of one sample. It stops when no actor moved by more than ``tol``
-    (converged), when its positions come within ``tol`` of a state two or more rounds
-    back (cycle), or at ``max_rounds``; a stopped lane keeps its state while the others
-    go on. With ``rounds`` set, exactly that many rounds run and no stopping rule applies.
+    A lane is one issue of one sample. With ``stop="cycle"`` (the default) it stops when
+    no actor moved by more than ``tol`` (converged), when its positions come within
+    ``tol`` of a state two or more rounds back (cycle), or at ``max_rounds``. With
+    ``stop="eps"`` it stops (converged) in the first round in which no actor moved by
+    more than ``eps``; with ``stop="median"``, once ``watch(positions, lanes)``, the
+    model's forecast per lane, has moved by less than ``eps`` in each of the last
+    ``patience`` rounds. Neither looks for cycles. ``eps`` is a number or one per lane
+    ``(L,)``, on positions normalised to [0, 1]. A stopped lane keeps its state while
+    the others go on. With ``rounds`` set, exactly that many rounds run and no stopping
+    rule applies.
 
     ``x0`` and the ``extras0`` are ``(S, A, I)``; ``step`` sees only the lanes still
     moving, as ``(n, A)`` positions and their lane numbers ``sample * I + issue``.
+    ``keep`` names the quantities whose every round is stored (default: all); the others
+    keep their latest state only (see :class:`~summitry.history.History`).
     """
     n_s, n_a, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
     n_lanes = n_s * n_i
-    hist = History({"position": x0, **(extras0 or {})})
+    hist = History({"position": x0, **(extras0 or {})}, keep=keep)
+    by_eps = rounds is None and stop != "cycle"
+    if by_eps:
+        eps_lane = np.broadcast_to(np.asarray(eps, dtype=float), (n_lanes,))
+    if rounds is None and stop == "median":
+        assert watch is not None
+        forecast = np.array(watch(hist.latest("position"), np.arange(n_lanes)), dtype=float)
+        calm = np.zeros(n_lanes, dtype=np.int64)
     reason = np.full(n_lanes, Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS, np.int8)
     stop_round = np.full(n_lanes, limit, dtype=np.int64)
     cycle = np.zeros(n_lanes, dtype=np.int64)
@@ -202,6 +222,20 @@ def iterate(
         if rounds is not None:
             continue
         new = hist.latest("position")[lanes]
+        if by_eps:
+            if stop == "eps":
+                done = np.max(np.abs(new - x), axis=-1) <= eps_lane[lanes]
+            else:
+                now = watch(new, lanes)  # type: ignore[misc]
+                still = np.abs(now - forecast[lanes]) < eps_lane[lanes]
+                forecast[lanes] = now
+                calm[lanes] = np.where(still, calm[lanes] + 1, 0)
+                done = calm[lanes] >= patience
+            reason[lanes[done]], stop_round[lanes[done]] = Stop.CONVERGED, t
+            lanes = lanes[~done]
+            if not lanes.size:
+                break
+            continue
         if t >= key.shape[1]:  # room for more rounds: double the key buffer
             key = np.concatenate([key, np.empty_like(key)], axis=1)
         key[lanes, t] = new.sum(axis=-1)

@@ -30,7 +30,10 @@ from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
 from summitry.models.base import Model, count, iterate, settle_positions
 from summitry.trajectory import Trajectory
 
-__all__ = ["ExpectedUtility"]
+__all__ = ["STOP_RULES", "ExpectedUtility"]
+
+STOP_RULES = ("cycle", "eps", "median")
+"""The stopping rules of :class:`ExpectedUtility` (``stop``)."""
 
 
 class ExpectedUtility(Model):
@@ -72,6 +75,25 @@ class ExpectedUtility(Model):
         replication does.
     max_rounds
         Round limit.
+    stop
+        When a (sample, issue) stops bargaining. ``"cycle"``: when no position moves by
+        more than ``tol``, when a state comes back (the forecast is then the mean over the
+        cycle), or at ``max_rounds``. ``"eps"``: in the first round in which no position
+        moves by more than ``eps``, or at ``max_rounds``. ``"median"``: once the forecast
+        (``outcome``) has moved by less than ``eps`` in each of the last ``patience``
+        rounds, or at ``max_rounds``; the rule of the schelling program, which stops at
+        ``eps=0.5``, ``patience=2`` and ``max_rounds=20``. Neither of the last two looks
+        for cycles.
+    eps
+        Threshold of ``stop="eps"`` and ``stop="median"``, on each issue's own scale.
+    patience
+        Consecutive calm rounds ``stop="median"`` waits for.
+    keep
+        ``"all"``: every round of the positions and of the risk exponents is kept, for
+        traces. ``"final"``: the positions of every round (for cycles and charts) but
+        only the final risk exponents, so the trajectory has no ``risk_exponent`` extra;
+        half the memory on large batches, and the same numbers. :func:`summitry.forecast`
+        uses it from 1,000 samples on.
     """
 
     name: ClassVar[str] = "eum"
@@ -90,6 +112,13 @@ class ExpectedUtility(Model):
         "tie": (lambda v: v in TIE_RULES, f"one of {TIE_RULES}"),
         "tol": (lambda v: isinstance(v, (int, float)) and v >= 0, "a number >= 0"),
         "max_rounds": count(1),
+        "stop": (lambda v: v in STOP_RULES, "'cycle', 'eps' or 'median'"),
+        "eps": (
+            lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0,
+            "a number >= 0",
+        ),
+        "patience": count(1),
+        "keep": (lambda v: v in ("all", "final"), "'all' or 'final'"),
     }
 
     def __init__(
@@ -105,6 +134,10 @@ class ExpectedUtility(Model):
         tie: str = "midpoint",
         tol: float = 1e-9,
         max_rounds: int = 100,
+        stop: str = "cycle",
+        eps: float = 0.5,
+        patience: int = 2,
+        keep: str = "all",
     ):
         self.q = q
         self.probability = probability
@@ -116,6 +149,10 @@ class ExpectedUtility(Model):
         self.tie = tie
         self.tol = tol
         self.max_rounds = max_rounds
+        self.stop = stop
+        self.eps = eps
+        self.patience = patience
+        self.keep = keep
 
     # -- the run -----------------------------------------------------------------------
 
@@ -178,14 +215,6 @@ class ExpectedUtility(Model):
                 new[:, o], r[:, o] = moved[k * n : (k + 1) * n, o], risk[k * n : (k + 1) * n, o]
             return np.where(here, new, x), {"risk_exponent": r}
 
-        res = iterate(
-            step,
-            np.asarray(inputs.position),
-            tol=self.tol,
-            max_rounds=self.max_rounds,
-            rounds=rounds,
-            extras0={"risk_exponent": np.ones_like(inputs.position)},
-        )
         weight = inputs.weight
 
         def stat(states: np.ndarray, sample: np.ndarray, issue: np.ndarray) -> np.ndarray:
@@ -193,6 +222,23 @@ class ExpectedUtility(Model):
             if self.outcome == "median":
                 return weighted_median(states[..., None], w, self.tie)[:, 0]
             return weighted_mean(states[..., None], w)[:, 0]
+
+        n_i = inputs.n_issues
+        width = np.asarray(inputs.scale_max - inputs.scale_min, dtype=float)
+        keep = None if self.keep == "all" or rounds is not None else ("position",)
+        res = iterate(
+            step,
+            np.asarray(inputs.position),
+            tol=self.tol,
+            max_rounds=self.max_rounds,
+            rounds=rounds,
+            extras0={"risk_exponent": np.ones_like(inputs.position)},
+            stop=self.stop,
+            eps=np.tile(float(self.eps) / width, inputs.n_samples),
+            patience=self.patience,
+            watch=lambda x, lanes: stat(x, lanes // n_i, lanes % n_i),
+            keep=keep,
+        )
 
         outcome = settle_positions(res, stat)
         return Trajectory(
@@ -203,5 +249,9 @@ class ExpectedUtility(Model):
             stop_reason=res.stop_reason,
             stop_round=res.stop_round,
             cycle_length=res.cycle_length,
-            extras={"risk_exponent": lambda: res.history.unroll("risk_exponent")},
+            extras=(
+                {"risk_exponent": lambda: res.history.unroll("risk_exponent")}
+                if "risk_exponent" in res.history.kept
+                else {}
+            ),
         )
