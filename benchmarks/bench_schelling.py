@@ -73,7 +73,7 @@ def main() -> None:
         game = peer_input(args.checkout, folder)
         peer = [args.schelling, "solve", str(game), "--draws", str(args.draws)]
         peer += ["--solver", "challenge", "--out-dir", str(folder / "runs")]
-        subprocess.run(peer[:4] + ["--draws", "10"] + peer[6:], capture_output=True, check=True)
+        subprocess.run(peer[:3] + ["--draws", "10"] + peer[5:], capture_output=True, check=True)
         label = "schelling challenge (median, eps 0.5, 20 rounds)"
         rows.append((label, *measure(peer, args.repeat)))
         for label, spec in RULES.items():
