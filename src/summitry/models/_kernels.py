@@ -59,7 +59,7 @@ use, wins.
 
 ENTRY_POINTS = {
     "eum": ("play_round",),
-    "smp": ("assess", "position_probability", "propose", "resolve"),
+    "smp": ("assess", "play", "position_probability", "propose", "resolve"),
     "exchange": ("play_round",),
 }
 """The functions the models call in each kernel module."""

@@ -34,7 +34,7 @@ from numba import njit, prange
 
 from summitry.models._parallel import serial_and_parallel  # also sets how idle threads wait
 
-__all__ = ["assess", "position_probability", "propose", "resolve"]
+__all__ = ["assess", "play", "position_probability", "propose", "resolve"]
 
 # voting rules (KTAB's VotingRule, in its order)
 V_BINARY, V_PROPBIN, V_PROP, V_PROPCBC, V_CUBIC, V_ASYM = range(6)
@@ -853,11 +853,12 @@ the thread pool costs more than it saves, and much more when other processes kee
 cores busy (docs/performance.md)."""
 
 
-def _builds(fn: Callable, size: Callable) -> Callable:
-    """``fn`` compiled serially and in parallel, and a function calling one of them.
+def _builds(fn: Callable, size: Callable) -> tuple[Callable, Callable]:
+    """``fn`` compiled serially and in parallel: a function calling one of them, and the serial.
 
-    The parallel build runs when ``size(*args)``, (items, actors), says there is enough
-    work (see :func:`~summitry.models._parallel.serial_and_parallel`).
+    :func:`play` calls the serial build. The parallel build runs when ``size(*args)``,
+    (items, actors), says there is enough work (see
+    :func:`~summitry.models._parallel.serial_and_parallel`).
     """
     serial, parallel = serial_and_parallel(fn)
 
@@ -866,10 +867,146 @@ def _builds(fn: Callable, size: Callable) -> Callable:
         items, actors = size(*args)
         return (parallel if items * actors**3 >= PARALLEL_WORK else serial)(*args)
 
-    return run
+    return run, serial
 
 
-assess = _builds(_assess, lambda x, *rest: x.shape[:2])
-position_probability = _builds(_position_probability, lambda x, *rest: x.shape[:2])
-propose = _builds(_propose, lambda d, *rest: (rest[4], d.shape[1]))
-resolve = _builds(_resolve, lambda gx, *rest: rest[5].shape[:2])
+assess, _assess_serial = _builds(_assess, lambda x, *rest: x.shape[:2])
+position_probability, _position_probability_serial = _builds(
+    _position_probability, lambda x, *rest: x.shape[:2]
+)
+propose, _propose_serial = _builds(_propose, lambda d, *rest: (rest[4], d.shape[1]))
+resolve, _resolve_serial = _builds(_resolve, lambda gx, *rest: rest[5].shape[:2])
+
+
+# -- a whole run on the calling thread ---------------------------------------------------
+
+
+PAIRWISE_BLOCK = 128
+"""numpy adds up to this many terms in one block of eight running sums."""
+
+
+@njit(cache=True)
+def _pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """The pairwise summation numpy uses, of ``a[lo:lo + n]``, ``n <= PAIRWISE_BLOCK``."""
+    if n < 8:
+        res = -0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r = np.empty(8)
+    for j in range(8):
+        r[j] = a[lo + j]
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def _numpy_sum(a: np.ndarray) -> float:
+    """``a.sum()`` of a 1-D array of at most ``PAIRWISE_BLOCK`` terms, added up as numpy does.
+
+    The compiled stopping rule then agrees with the model's to the last bit.
+    """
+    return _pairwise_sum(a, 0, a.size)
+
+
+def _play(
+    x0: np.ndarray,
+    s: np.ndarray,
+    cap: np.ndarray,
+    present: np.ndarray,
+    codes: np.ndarray,
+    grid: float,
+    min_gain: float,
+    tol: float,
+    tie_gain: float,
+    tie_prob: float,
+    symmetric: bool,
+    stop_fraction: float,
+    floor: float,
+    min_rounds: int,
+    limit: int,
+    fixed: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every turn of every sample, each sample to its stop, on the calling thread.
+
+    The same turn as :func:`assess`, :func:`propose` and :func:`resolve` called from the
+    model's loop, for runs without beliefs and with deterministic transitions, without
+    returning to Python between turns. The stopping rule is the model's: the summed
+    distance moved, relative to the first turn's (plus ``floor``), below
+    ``stop_fraction`` from turn ``min_rounds`` on (never with ``fixed``). Returns the
+    positions ``(S, T + 1, A, D)``, risk attitudes and position probabilities
+    ``(S, T + 1, A)`` after each turn (a sample that stopped held at its last state; T
+    the most turns played), the turns played ``(S,)`` and whether each converged.
+    """
+    n_s, n, n_dim = x0.shape
+    pos = np.empty((n_s, limit + 1, n, n_dim))
+    risk_h = np.empty((n_s, limit + 1, n))
+    prob_h = np.empty((n_s, limit + 1, n))
+    played = np.full(n_s, limit, dtype=np.int64)
+    converged = np.zeros(n_s, dtype=np.bool_)
+    view_of = np.zeros(n, dtype=np.int64)
+    draws = np.zeros((1, n))
+    moved = np.empty(n)
+    for smp in range(n_s):
+        x = x0[smp : smp + 1].copy()
+        gs = s[smp : smp + 1].copy()
+        gc = cap[smp : smp + 1].copy()
+        d, r = _assess_serial(x, gs, gc, present, codes)
+        p = _position_probability_serial(x, gs, gc, present, r, codes, tol, False)[0]
+        pos[smp, 0] = x[0]
+        risk_h[smp, 0] = r[0]
+        prob_h[smp, 0] = p[0]
+        first = 0.0
+        for t in range(1, limit + 1):
+            offer, p_init, p_rcvr = _propose_serial(
+                d, r, gs, gc, view_of, 1, codes, min_gain, tie_gain, symmetric
+            )
+            new = _resolve_serial(
+                x, gs, gc, present, d, r, offer, p_init, p_rcvr, view_of, codes, grid,
+                tie_prob, symmetric, draws,
+            )  # fmt: skip
+            d, r = _assess_serial(new, gs, gc, present, codes)
+            p = _position_probability_serial(new, gs, gc, present, r, codes, tol, False)[0]
+            pos[smp, t] = new[0]
+            risk_h[smp, t] = r[0]
+            prob_h[smp, t] = p[0]
+            sq = np.empty(n_dim)
+            for k in range(n):
+                for dim in range(n_dim):
+                    delta = new[0, k, dim] - x[0, k, dim]
+                    sq[dim] = delta**2
+                moved[k] = math.sqrt(_numpy_sum(sq))
+            change = _numpy_sum(moved)
+            x = new
+            if t == 1:
+                first = change + floor
+            if fixed:
+                continue
+            if first > 0:
+                ratio = change / first
+            else:
+                ratio = math.inf if change > 0 else 0.0
+            if t >= min_rounds and ratio < stop_fraction:
+                played[smp] = t
+                converged[smp] = True
+                break
+    n_t = 0
+    for smp in range(n_s):
+        n_t = max(n_t, played[smp])
+    for smp in range(n_s):
+        for t in range(played[smp] + 1, n_t + 1):
+            pos[smp, t] = pos[smp, played[smp]]
+            risk_h[smp, t] = risk_h[smp, played[smp]]
+            prob_h[smp, t] = prob_h[smp, played[smp]]
+    return pos[:, : n_t + 1], risk_h[:, : n_t + 1], prob_h[:, : n_t + 1], played, converged
+
+
+play = njit(cache=True)(_play)

@@ -257,6 +257,8 @@ class SpatialModel(Model):
         cap = np.stack([np.asarray(v.capability, dtype=float)[:, play] for v in views])
         game = _Games(self, present, view_of, offset, sal, cap)
         limit = self.max_rounds if rounds is None else rounds
+        if game.plays_whole_run(n_v, n_s, play.size, n_i, limit):
+            return self._run_whole(inputs, game, play, x0, rounds, limit)
 
         def per_actor(values: np.ndarray) -> np.ndarray:
             out = np.zeros((values.shape[0], n_a, n_i))
@@ -329,6 +331,59 @@ class SpatialModel(Model):
             extras={
                 "risk_attitude": lambda: hist.unroll("risk_attitude"),
                 "position_probability": lambda: hist.unroll("position_probability"),
+            },
+        )
+
+    def _run_whole(
+        self,
+        inputs: Inputs,
+        game: _Games,
+        play: np.ndarray,
+        x0: np.ndarray,
+        rounds: int | None,
+        limit: int,
+    ) -> Trajectory:
+        """The run in one compiled call (:meth:`_Games.plays_whole_run` says when).
+
+        The same turns and stopping rule as the loop in :meth:`_run`, the same numbers.
+        """
+        n_s, n_a, n_i = inputs.position.shape
+        with COMPILED:
+            pos, risk, prob, played, converged = game.kernel.play(
+                x0, game.sal[0], game.cap[0], game.present, game.codes, game.grid,
+                game.min_gain, game.tol, TIE_GAIN, TIE_PROB, game.symmetric,
+                float(self.stop_fraction), float(self.first_change_floor),
+                int(self.min_rounds), limit, rounds is not None,
+            )  # fmt: skip
+        last = (np.arange(n_s), played)
+        x_last, risk_last = pos[last], risk[last]
+        held = Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS
+        reason = np.where(converged, Stop.CONVERGED, held).astype(np.int8)
+        stop_round = np.where(converged, played, limit).astype(np.int64)
+
+        def full(values: np.ndarray, fill: np.ndarray | None) -> np.ndarray:
+            """``(S, T + 1, A', ...)`` of the actors in play -> ``(S, T + 1, A, I)``."""
+            n_t = values.shape[1]
+            if fill is None:
+                out = np.zeros((n_s, n_t, n_a, n_i))
+            else:
+                out = np.repeat(np.asarray(fill, dtype=float)[:, None], n_t, axis=1)
+            out[:, :, play] = values if values.ndim == 4 else values[..., None]
+            return out
+
+        position = np.asarray(inputs.position)
+        shape = (n_s, n_i)
+        return Trajectory(
+            model=self.name,
+            inputs=inputs,
+            position=lambda: full(pos, position),
+            outcome=self._outcome(*game.options(x_last, risk_last)),
+            stop_reason=np.repeat(reason[:, None], n_i, axis=1),
+            stop_round=np.repeat(stop_round[:, None], n_i, axis=1),
+            cycle_length=np.zeros(shape, dtype=np.int64),
+            extras={
+                "risk_attitude": lambda: full(risk, None),
+                "position_probability": lambda: full(prob, None),
             },
         )
 
@@ -420,6 +475,19 @@ class _Games:
         self.tol = float(model.position_tol)
         self.symmetric = model.ties == "symmetric"
         self.stochastic = model.transitions == "stochastic"
+
+    def plays_whole_run(self, n_views: int, n_s: int, n_a: int, n_i: int, limit: int) -> bool:
+        """Whether the whole run goes to one compiled call (:meth:`SpatialModel._run_whole`).
+
+        For runs without beliefs and with deterministic transitions whose turns are too
+        small for the parallel builds (``PARALLEL_WORK``), and whose dense history stays
+        small: calling the kernels from Python once per turn would cost more than the
+        turns themselves.
+        """
+        blocks = self.kernel.PAIRWISE_BLOCK
+        small = n_s * n_a**3 < self.kernel.PARALLEL_WORK and n_a <= blocks and n_i <= blocks
+        dense = n_s * (limit + 1) * n_a * (n_i + 2) <= CHUNK_DOUBLES
+        return n_views == 1 and not self.stochastic and small and dense
 
     def assess(self, x: np.ndarray, samples: np.ndarray) -> _State:
         """Assess the state ``x`` ``(n, A, D)`` of ``samples``."""
