@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from summitry.models._eum_round import favour, favour_direct, pair_spread, pair_spread_direct
+from summitry.models._eum_round import (
+    favour,
+    favour_direct,
+    pair_spread,
+    pair_spread_direct,
+    play_round,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True)
 unit = st.floats(0, 1, allow_nan=False)
@@ -95,3 +101,31 @@ def test_runs_from_several_threads_agree():
     assert len(results) == 4
     for got in results:
         np.testing.assert_array_equal(got, expected)
+
+
+def _big_lane(seed: int, grid: bool) -> tuple[np.ndarray, ...]:
+    """One lane of 300 to 600 actors, about a tenth absent (at the lowest position)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(300, 601))
+    x = rng.choice(np.linspace(0.0, 1.0, 11), n) if grid else rng.uniform(0.0, 1.0, n)
+    present = rng.uniform(size=n) > 0.1
+    x = np.where(present, x, x[present].min())
+    wk = np.where(present, rng.uniform(1.0, 100.0, n) * rng.uniform(0.1, 1.0, n), 0.0)
+    s = rng.uniform(0.1, 1.0, n)
+    spread = np.array([np.ptp(x[present])])
+    return x[None], wk[None], s[None], present[None], spread
+
+
+@pytest.mark.parametrize("risk", [True, False])
+@pytest.mark.parametrize("pairwise", [False, True])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_lane_of_many_actors_played_inside_gives_the_same_numbers(seed, pairwise, risk):
+    x, wk, s, present, spread = _big_lane(seed, grid=seed == 1)
+    nearest = seed == 1
+    for _ in range(3):  # a few rounds, so that positions meet and tie
+        args = (x, wk, s, present, spread, 1.0, pairwise, nearest, True, risk, 1e-9, None)
+        lanes = play_round(*args, None, False)
+        inside = play_round(*args, {}, True)
+        assert np.array_equal(lanes[0], inside[0])
+        assert np.array_equal(lanes[1], inside[1])
+        x = np.where(present, lanes[0], x)

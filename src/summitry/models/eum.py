@@ -192,6 +192,8 @@ class ExpectedUtility(Model):
             float(self.tol),
         )
 
+        scratch: dict = {}  # work space of lanes of many actors, kept from round to round
+
         def step(x: np.ndarray, lanes: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
             # Every view is played as a block of lanes in one call. An absent actor's
             # placeholder sits at the lowest present position while the round is played,
@@ -208,7 +210,7 @@ class ExpectedUtility(Model):
             only = np.repeat(np.array([-1, *observers], dtype=np.int64), n)
             with COMPILED:
                 moved, risk = play_round(
-                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches, only
+                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches, only, scratch
                 )
             new, r = moved[:n].copy(), risk[:n].copy()
             for k, o in enumerate(observers, start=1):  # each observer decides in its view
