@@ -26,7 +26,7 @@ __all__ = ["favour", "favour_direct", "pair_spread", "pair_spread_direct", "play
 
 _BLOCK = 64  # lanes per parallel task
 
-_ROWS = 16  # actors per parallel task inside a lane
+_ROWS = 16  # actors next to each other in sorted order whose votes a task reads at once
 
 INSIDE_FROM = 256
 """Lanes of this many actors or more, when there are few, run parallel inside the lane."""
@@ -333,12 +333,21 @@ _blocks_serial, _blocks_parallel = serial_and_parallel(_play_blocks)
 # -- one lane of many actors, played in parallel inside the lane -------------------------
 #
 # The same equations, operations and order of operations as _play_lane, so the same
-# numbers, with three changes of layout. The prefix table is stored by position
-# (``pre_t[a, t]`` is ``pre[t, a]``), so that each column is summed by one task in the
-# order favour sums it. The losses ``d`` are computed where they are used. And the votes
-# are not stored: each task reads one actor's votes for and against every other actor off
-# the prefix table into two rows, walking the midpoint index as favour does, and weighs
-# them in actor order. A lane then needs one (A, A + 1) table instead of four (A, A) ones.
+# numbers, with changes of layout and of the order in which independent work is done.
+# Positions are relabelled by rank: ``pre[t, u]`` is ``pre[t, order[u]]`` of favour, the
+# weighted losses at the u-th lowest position summed over the t lowest voters. The table
+# is first filled with each voter's losses, row by row (so that each voter's losses are
+# computed once, and its term of Scholz's normaliser is summed while its row is fresh),
+# then summed down the columns in place, each column in favour's order. The votes are not
+# stored: each task takes a block of actors next to each other in sorted order and reads
+# their votes for and against every other actor off the table into rows, tile by tile of
+# columns, so that the table's reads stay in cache; then each actor weighs the others in
+# actor order, as _play_lane does. A lane needs one (A + 1, A) table instead of four
+# (A, A) ones.
+
+_TILE = 256  # columns of the prefix table per tile of the vote walk
+
+_COLS = 512  # columns of the prefix table per task of the column sums
 
 
 @njit(cache=True)
@@ -350,49 +359,147 @@ def _loss(x_k: float, x_a: float, r_k: float, spread: float) -> float:
     return d
 
 
-@njit(cache=True)
-def _row_votes(
-    i: int,
-    x: np.ndarray,
-    order: np.ndarray,
-    rank: np.ndarray,
+@njit(cache=True, parallel=True)
+def _losses_inside(
     xs: np.ndarray,
-    pre_t: np.ndarray,
-    f_out: np.ndarray,
-    f_in: np.ndarray,
+    rs: np.ndarray,
+    ps: np.ndarray,
+    wk: np.ndarray,
+    order: np.ndarray,
+    spread: float,
+    pre: np.ndarray,
+    acc: np.ndarray,
 ) -> None:
-    """``f_out[j] = f[i, j]`` and ``f_in[j] = f[j, i]`` of :func:`favour`, for every j.
+    """``pre[t + 1, u]``: the t-th voter's loss at the u-th position (both sorted).
 
-    The others are visited in sorted order, upwards and downwards from i, so that the
-    midpoint index moves one way only, as in :func:`favour`'s pointer walk: it is the
-    first sorted position not below the midpoint, and not below the lower actor's.
+    ``acc[k]`` gets voter k's term of :func:`pair_spread` (before its weight): its losses
+    at the present positions, walking outwards from it, summed in the same order.
     """
     n = xs.shape[0]
-    ti = rank[i]
-    f_out[i], f_in[i] = 0.0, 0.0
-    m = ti
-    for tj in range(ti + 1, n):  # j above i: i is the lower actor
-        j = order[tj]
-        if x[j] == x[i]:
-            f_out[j], f_in[j] = 0.0, 0.0
+    count = 0
+    for u in range(n):
+        if ps[u]:
+            count += 1
+    for t in prange(n):
+        x_k, r_k = xs[t], rs[t]
+        at, loss = np.nan, 0.0
+        for u in range(n):
+            if xs[u] != at:  # positions held by several actors: one loss
+                at = xs[u]
+                loss = _loss(x_k, at, r_k, spread)
+            pre[t + 1, u] = loss
+        k = order[t]
+        acc[k] = 0.0
+        if wk[k] == 0.0:
             continue
-        mid = 0.5 * (x[i] + x[j])
-        while m < n and xs[m] < mid:
-            m += 1
-        f_out[j] = max(0.0, pre_t[j, m] - pre_t[i, m])
-        f_in[j] = max(0.0, (pre_t[i, n] - pre_t[i, m]) - (pre_t[j, n] - pre_t[j, m]))
-    m = ti
-    for tj in range(ti - 1, -1, -1):  # j below i: j is the lower actor
-        j = order[tj]
-        if x[j] == x[i]:
-            f_out[j], f_in[j] = 0.0, 0.0
-            continue
-        mid = 0.5 * (x[j] + x[i])
-        while m > 0 and xs[m - 1] >= mid:
-            m -= 1
-        k = max(m, tj)
-        f_in[j] = max(0.0, pre_t[i, k] - pre_t[j, k])
-        f_out[j] = max(0.0, (pre_t[j, n] - pre_t[j, k]) - (pre_t[i, n] - pre_t[i, k]))
+        m = count + 1 - (1 if ps[t] else 0)  # k itself, then the others present
+        total = 0.0
+        total += pre[t + 1, t] * (2 * 0 - m + 1)
+        lo, hi, c = t - 1, t + 1, 1
+        while lo >= 0 and hi < n:  # the nearer side first, without a branch to mispredict
+            left = x_k - xs[lo] <= xs[hi] - x_k
+            a = lo if left else hi
+            lo, hi = lo - left, hi + (not left)
+            if ps[a]:
+                total += pre[t + 1, a] * (2 * c - m + 1)
+                c += 1
+        while lo >= 0 or hi < n:  # one side is done
+            if hi >= n:
+                a, lo = lo, lo - 1
+            else:
+                a, hi = hi, hi + 1
+            if ps[a]:
+                total += pre[t + 1, a] * (2 * c - m + 1)
+                c += 1
+        acc[k] = total
+
+
+@njit(cache=True, parallel=True)
+def _prefix_inside(ws: np.ndarray, pre: np.ndarray) -> None:
+    """The losses of :func:`_losses_inside` summed down each column, as favour sums them."""
+    n = ws.shape[0]
+    n_blocks = (n + _COLS - 1) // _COLS
+    for b in prange(n_blocks):
+        lo, hi = b * _COLS, min(n, (b + 1) * _COLS)
+        for u in range(lo, hi):
+            pre[0, u] = 0.0
+        for t in range(n):
+            w = ws[t]
+            for u in range(lo, hi):
+                pre[t + 1, u] = pre[t, u] + w * pre[t + 1, u]
+
+
+@njit(cache=True)
+def _normaliser(wk: np.ndarray, acc: np.ndarray) -> float:
+    """:func:`pair_spread` from each voter's term, summed in actor order."""
+    total = 0.0
+    for k in range(wk.shape[0]):
+        if wk[k] != 0.0:
+            total += wk[k] * acc[k]
+    return total
+
+
+@njit(cache=True)
+def _block_votes(
+    t0: int,
+    t1: int,
+    xs: np.ndarray,
+    pre: np.ndarray,
+    f_out: np.ndarray,
+    f_in: np.ndarray,
+    walk: np.ndarray,
+) -> None:
+    """The votes of :func:`favour` for the actors t0 to t1 - 1 in sorted order.
+
+    ``f_out[l, u] = f[i, j]`` and ``f_in[l, u] = f[j, i]``, where i is the (t0 + l)-th
+    actor and j the u-th in sorted order.
+
+    For each actor the others are visited upwards, then downwards from it, so that the
+    midpoint index moves one way only, as in :func:`favour`'s pointer walk: it is the first
+    sorted position not below the midpoint, and not below the lower actor's. The walks of
+    the block advance together, one tile of columns at a time.
+    """
+    n = xs.shape[0]
+    for el in range(t1 - t0):
+        f_out[el, t0 + el], f_in[el, t0 + el] = 0.0, 0.0
+        walk[el] = t0 + el
+    for c0 in range(t0 + 1, n, _TILE):  # j above i: i is the lower actor
+        c1 = min(n, c0 + _TILE)
+        for el in range(t1 - t0):
+            ti = t0 + el
+            x_i, m = xs[ti], walk[el]
+            for tj in range(max(c0, ti + 1), c1):
+                x_j = xs[tj]
+                if x_j == x_i:
+                    f_out[el, tj], f_in[el, tj] = 0.0, 0.0
+                    continue
+                mid = 0.5 * (x_i + x_j)
+                while m < n and xs[m] < mid:
+                    m += 1
+                f_out[el, tj] = max(0.0, pre[m, tj] - pre[m, ti])
+                f_in[el, tj] = max(0.0, (pre[n, ti] - pre[m, ti]) - (pre[n, tj] - pre[m, tj]))
+            walk[el] = m
+    for el in range(t1 - t0):
+        walk[el] = t0 + el
+    c1 = t1 - 1
+    while c1 > 0:  # j below i: j is the lower actor
+        c0 = max(0, c1 - _TILE)
+        for el in range(t1 - t0):
+            ti = t0 + el
+            x_i, m = xs[ti], walk[el]
+            for tj in range(min(c1, ti) - 1, c0 - 1, -1):
+                x_j = xs[tj]
+                if x_j == x_i:
+                    f_out[el, tj], f_in[el, tj] = 0.0, 0.0
+                    continue
+                mid = 0.5 * (x_j + x_i)
+                while m > 0 and xs[m - 1] >= mid:
+                    m -= 1
+                k = max(m, tj)
+                f_in[el, tj] = max(0.0, pre[k, ti] - pre[k, tj])
+                f_out[el, tj] = max(0.0, (pre[n, tj] - pre[k, tj]) - (pre[n, ti] - pre[k, ti]))
+            walk[el] = m
+        c1 = c0
 
 
 @njit(cache=True)
@@ -425,67 +532,6 @@ def _exponents(present: np.ndarray, danger: np.ndarray, r: np.ndarray) -> None:
 
 
 @njit(cache=True, parallel=True)
-def _prefix_inside(
-    x: np.ndarray,
-    wk: np.ndarray,
-    r: np.ndarray,
-    spread: float,
-    order: np.ndarray,
-    pre_t: np.ndarray,
-) -> None:
-    """``pre_t[a, t] = pre[t, a]`` of :func:`favour`, one column a per task."""
-    n = x.shape[0]
-    xo, wo, ro = x[order], wk[order], r[order]
-    for a in prange(n):
-        x_a = x[a]
-        run = 0.0
-        pre_t[a, 0] = 0.0
-        for t in range(n):
-            run = run + wo[t] * _loss(xo[t], x_a, ro[t], spread)
-            pre_t[a, t + 1] = run
-
-
-@njit(cache=True, parallel=True)
-def _spread_inside(
-    x: np.ndarray,
-    wk: np.ndarray,
-    present: np.ndarray,
-    r: np.ndarray,
-    spread: float,
-    order: np.ndarray,
-    rank: np.ndarray,
-    acc: np.ndarray,
-) -> float:
-    """:func:`pair_spread` with the losses computed inline, voters in parallel."""
-    n = x.shape[0]
-    n_blocks = (n + _BLOCK - 1) // _BLOCK
-    for b in prange(n_blocks):
-        v = np.empty(n)
-        for k in range(b * _BLOCK, min(n, (b + 1) * _BLOCK)):
-            acc[k] = 0.0
-            if wk[k] == 0.0:
-                continue
-            lo, hi, m = rank[k] - 1, rank[k] + 1, 0
-            v[m], m = _loss(x[k], x[k], r[k], spread), 1
-            while lo >= 0 or hi < n:
-                if hi >= n or (lo >= 0 and x[k] - x[order[lo]] <= x[order[hi]] - x[k]):
-                    a, lo = order[lo], lo - 1
-                else:
-                    a, hi = order[hi], hi + 1
-                if present[a]:
-                    v[m], m = _loss(x[k], x[a], r[k], spread), m + 1
-            total = 0.0
-            for t in range(m):
-                total += v[t] * (2 * t - m + 1)
-            acc[k] = total
-    total = 0.0
-    for k in range(n):
-        if wk[k] != 0.0:
-            total += wk[k] * acc[k]
-    return total
-
-
-@njit(cache=True, parallel=True)
 def _danger_inside(
     x: np.ndarray,
     s: np.ndarray,
@@ -497,48 +543,31 @@ def _danger_inside(
     order: np.ndarray,
     rank: np.ndarray,
     xs: np.ndarray,
-    pre_t: np.ndarray,
+    pre: np.ndarray,
+    n_tasks: int,
     danger: np.ndarray,
 ) -> None:
-    """The danger levels of _risk_exponents, one actor per task."""
+    """The danger levels of _risk_exponents, blocks of actors (in sorted order) per task."""
     n = x.shape[0]
     n_blocks = (n + _ROWS - 1) // _ROWS
-    for b in prange(n_blocks):
-        f_out, f_in = np.empty(n), np.empty(n)
-        for i in range(b * _ROWS, min(n, (b + 1) * _ROWS)):
-            danger[i] = _danger_level(
-                i, x, s, present, spread, pairwise, den, tol, order, rank, xs, pre_t, f_out, f_in
-            )
-
-
-@njit(cache=True)
-def _danger_level(
-    i: int,
-    x: np.ndarray,
-    s: np.ndarray,
-    present: np.ndarray,
-    spread: float,
-    pairwise: bool,
-    den: float,
-    tol: float,
-    order: np.ndarray,
-    rank: np.ndarray,
-    xs: np.ndarray,
-    pre_t: np.ndarray,
-    f_out: np.ndarray,
-    f_in: np.ndarray,
-) -> float:
-    """Actor i's danger level, as _risk_exponents sums it."""
-    n = x.shape[0]
-    level = 0.0
-    if present[i]:
-        _row_votes(i, x, order, rank, xs, pre_t, f_out, f_in)
-        for j in range(n):
-            if j != i and present[j]:
-                p_ji = _chance(f_in[j], f_out[j], abs(x[j] - x[i]), pairwise, den, tol)
-                u_win, u_lose = _utilities(abs(x[j] - x[i]) / spread, 1.0)
-                level += _challenge(p_ji, s[i], u_win, u_lose, 0.0)  # j challenges i
-    return level
+    for task in prange(n_tasks):
+        f_out, f_in = np.empty((_ROWS, n)), np.empty((_ROWS, n))
+        walk = np.empty(_ROWS, dtype=np.int64)
+        for b in range(task * n_blocks // n_tasks, (task + 1) * n_blocks // n_tasks):
+            t0, t1 = b * _ROWS, min(n, (b + 1) * _ROWS)
+            _block_votes(t0, t1, xs, pre, f_out, f_in, walk)
+            for el in range(t1 - t0):
+                i = order[t0 + el]
+                level = 0.0
+                if present[i]:
+                    for j in range(n):
+                        if j != i and present[j]:
+                            tj = rank[j]
+                            gap = abs(x[j] - x[i])
+                            p_ji = _chance(f_in[el, tj], f_out[el, tj], gap, pairwise, den, tol)
+                            u_win, u_lose = _utilities(gap / spread, 1.0)
+                            level += _challenge(p_ji, s[i], u_win, u_lose, 0.0)  # j challenges i
+                danger[i] = level
 
 
 @njit(cache=True, parallel=True)
@@ -557,28 +586,45 @@ def _moves_inside(
     order: np.ndarray,
     rank: np.ndarray,
     xs: np.ndarray,
-    pre_t: np.ndarray,
+    pre: np.ndarray,
+    n_tasks: int,
     new: np.ndarray,
     r: np.ndarray,
 ) -> None:
-    """Each actor's choice of offer, as in _play_lane, one actor per task."""
+    """Each actor's choice of offer, as in _play_lane, blocks of actors per task."""
     n = x.shape[0]
-    n_blocks = (n + _ROWS - 1) // _ROWS
-    for b in prange(n_blocks):
-        f_out, f_in = np.empty(n), np.empty(n)
-        for i in range(b * _ROWS, min(n, (b + 1) * _ROWS)):
-            new[i] = _move(
-                i, x, s, present, spread, q, pairwise, nearest, capitulate, den, tol, only,
-                order, rank, xs, pre_t, r, f_out, f_in,
-            )  # fmt: skip
+    ss, ps = s[order], present[order]
+    new[:] = x
+    lo, hi = 0, n
+    if only >= 0:
+        if not present[only]:
+            return
+        lo, hi = rank[only], rank[only] + 1
+        n_tasks = 1
+    n_blocks = (hi - lo + _ROWS - 1) // _ROWS
+    n_tasks = min(n_tasks, n_blocks)
+    for task in prange(n_tasks):
+        f_out, f_in = np.empty((_ROWS, n)), np.empty((_ROWS, n))
+        walk = np.empty(_ROWS, dtype=np.int64)
+        for b in range(task * n_blocks // n_tasks, (task + 1) * n_blocks // n_tasks):
+            t0, t1 = lo + b * _ROWS, min(hi, lo + (b + 1) * _ROWS)
+            _block_votes(t0, t1, xs, pre, f_out, f_in, walk)
+            for el in range(t1 - t0):
+                i = order[t0 + el]
+                if present[i]:
+                    new[i] = _move(
+                        t0 + el, order, xs, ss, ps, spread, q, pairwise, nearest, capitulate,
+                        den, tol, r[i], f_out[el], f_in[el],
+                    )  # fmt: skip
 
 
 @njit(cache=True)
 def _move(
-    i: int,
-    x: np.ndarray,
-    s: np.ndarray,
-    present: np.ndarray,
+    ti: int,
+    order: np.ndarray,
+    xs: np.ndarray,
+    ss: np.ndarray,
+    ps: np.ndarray,
     spread: float,
     q: float,
     pairwise: bool,
@@ -586,55 +632,81 @@ def _move(
     capitulate: bool,
     den: float,
     tol: float,
-    only: int,
-    order: np.ndarray,
-    rank: np.ndarray,
-    xs: np.ndarray,
-    pre_t: np.ndarray,
-    r: np.ndarray,
+    r_i: float,
     f_out: np.ndarray,
     f_in: np.ndarray,
 ) -> float:
-    """Actor i's new position, as _play_lane chooses it."""
-    n = x.shape[0]
-    if not present[i] or (only >= 0 and i != only):
-        return x[i]
-    _row_votes(i, x, order, rank, xs, pre_t, f_out, f_in)
-    best_kind, best_key, best_to = 0, np.inf, np.inf
-    q_sq = q * (2.0 - 4.0 * 0.5 ** r[i])
-    for j in range(n):
-        if not present[j] or abs(x[i] - x[j]) <= tol:
+    """The new position of the ti-th actor in sorted order, as _play_lane chooses it.
+
+    The others are weighed in sorted order, not in actor order: the offer taken is the
+    least by kind, key and position, and among equal ones the first in actor order, which
+    is the one _play_lane's scan keeps. Others at one position share its utilities.
+    """
+    n = xs.shape[0]
+    x_i, s_i = xs[ti], ss[ti]
+    best_kind, best_key, best_to, best_j = 0, np.inf, np.inf, -1
+    q_sq = q * (2.0 - 4.0 * 0.5**r_i)
+    at, u_win, u_lose = np.nan, 0.0, 0.0
+    for tj in range(n):
+        x_j = xs[tj]
+        if not ps[tj] or abs(x_i - x_j) <= tol:
             continue
-        p_ij = _chance(f_out[j], f_in[j], abs(x[i] - x[j]), pairwise, den, tol)
-        p_ji = _chance(f_in[j], f_out[j], abs(x[j] - x[i]), pairwise, den, tol)
-        u_win, u_lose = _utilities(abs(x[i] - x[j]) / spread, r[i])  # judged by i
-        eu_ij = _challenge(p_ij, s[j], u_win, u_lose, q_sq)  # i challenges j
-        eu_ji = _challenge(p_ji, s[i], u_win, u_lose, q_sq)  # j challenges i
+        p_ij = _chance(f_out[tj], f_in[tj], abs(x_i - x_j), pairwise, den, tol)
+        p_ji = _chance(f_in[tj], f_out[tj], abs(x_j - x_i), pairwise, den, tol)
+        if x_j != at:  # the same position, the same utilities
+            at = x_j
+            u_win, u_lose = _utilities(abs(x_i - x_j) / spread, r_i)  # judged by i
+        eu_ij = _challenge(p_ij, ss[tj], u_win, u_lose, q_sq)  # i challenges j
+        eu_ji = _challenge(p_ji, s_i, u_win, u_lose, q_sq)  # j challenges i
         kind, key, to = 0, 0.0, 0.0
         if eu_ji > eu_ij and eu_ij > 0:
-            kind, key, to = 1, abs(x[j] - x[i]), x[j]
+            kind, key, to = 1, abs(x_j - x_i), x_j
         elif eu_ji > 0 and eu_ij < 0:
             if eu_ji > abs(eu_ij):
-                to = x[i] + (x[j] - x[i]) * abs(eu_ij / eu_ji)
+                to = x_i + (x_j - x_i) * abs(eu_ij / eu_ji)
                 if nearest:
-                    key = abs(to - x[i])
+                    key = abs(to - x_i)
                 else:
                     a, b = abs(eu_ij), abs(eu_ji)
-                    key = (a * x[i] + b * x[j]) / (a + b)
+                    key = (a * x_i + b * x_j) / (a + b)
                 kind = 2
             elif capitulate and eu_ji < abs(eu_ij):
-                kind, key, to = 3, abs(x[j] - x[i]), x[j]
+                kind, key, to = 3, abs(x_j - x_i), x_j
         if kind == 0:
             continue
+        j = order[tj]
         if (
             best_kind == 0
             or kind < best_kind
-            or (kind == best_kind and (key < best_key or (key == best_key and to < best_to)))
+            or (
+                kind == best_kind
+                and (
+                    key < best_key
+                    or (key == best_key and (to < best_to or (to == best_to and j < best_j)))
+                )
+            )
         ):
-            best_kind, best_key, best_to = kind, key, to
+            best_kind, best_key, best_to, best_j = kind, key, to, j
     if best_kind:
         return best_to
-    return x[i]
+    return x_i
+
+
+def _table_inside(
+    x: np.ndarray,
+    wk: np.ndarray,
+    present: np.ndarray,
+    r: np.ndarray,
+    spread: float,
+    order: np.ndarray,
+    xs: np.ndarray,
+    pre: np.ndarray,
+    acc: np.ndarray,
+) -> float:
+    """Fill the prefix table for risk exponents r; return Scholz's normaliser."""
+    _losses_inside(xs, r[order], present[order], wk, order, spread, pre, acc)
+    _prefix_inside(wk[order], pre)
+    return 2.0 * _normaliser(wk, acc)
 
 
 def _play_lane_inside(
@@ -650,7 +722,7 @@ def _play_lane_inside(
     risk: bool,
     tol: float,
     only: int,
-    pre_t: np.ndarray,
+    pre: np.ndarray,
     acc: np.ndarray,
     new: np.ndarray,
     r: np.ndarray,
@@ -661,19 +733,29 @@ def _play_lane_inside(
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     xs = x[order]
+    n_tasks = _tasks()
     r[:] = 1.0
     if risk:
-        _prefix_inside(x, wk, r, spread, order, pre_t)
-        den = 0.0 if pairwise else 2.0 * _spread_inside(x, wk, present, r, spread, order, rank, acc)
+        den = _table_inside(x, wk, present, r, spread, order, xs, pre, acc)
+        den = 0.0 if pairwise else den
         danger = acc  # free again
-        _danger_inside(x, s, present, spread, pairwise, den, tol, order, rank, xs, pre_t, danger)
+        _danger_inside(
+            x, s, present, spread, pairwise, den, tol, order, rank, xs, pre, n_tasks, danger
+        )
         _exponents(present, danger, r)
-    _prefix_inside(x, wk, r, spread, order, pre_t)
-    den = 0.0 if pairwise else 2.0 * _spread_inside(x, wk, present, r, spread, order, rank, acc)
+    den = _table_inside(x, wk, present, r, spread, order, xs, pre, acc)
+    den = 0.0 if pairwise else den
     _moves_inside(
         x, s, present, spread, q, pairwise, nearest, capitulate, den, tol, only,
-        order, rank, xs, pre_t, new, r,
+        order, rank, xs, pre, n_tasks, new, r,
     )  # fmt: skip
+
+
+def _tasks() -> int:
+    """Parallel tasks for a step of a lane: one per thread numba runs."""
+    import numba
+
+    return max(1, int(numba.get_num_threads()))
 
 
 def play_round(
@@ -721,12 +803,12 @@ def play_round(
     scratch = {} if scratch is None else scratch
     if scratch.get("n") != n:
         scratch.clear()  # drop the old table before making the new one
-        scratch.update(n=n, pre_t=np.empty((n, n + 1)), acc=np.empty(n))
+        scratch.update(n=n, pre=np.empty((n + 1, n)), acc=np.empty(n))
     new, r = np.empty((n_lanes, n)), np.empty((n_lanes, n))
     for lane in range(n_lanes):
         _play_lane_inside(
             x[lane], wk[lane], s[lane], present[lane], float(spread[lane]),
             q, pairwise, nearest, capitulate, risk, tol, int(only[lane]),
-            scratch["pre_t"], scratch["acc"], new[lane], r[lane],
+            scratch["pre"], scratch["acc"], new[lane], r[lane],
         )  # fmt: skip
     return new, r
