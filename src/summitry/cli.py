@@ -26,6 +26,7 @@ from summitry._version import summitry_version
 from summitry.cli_advise import register as register_advise
 from summitry.cli_draft import register as register_draft
 from summitry.cli_ledger import register as register_ledger
+from summitry.cli_options import FileArg, FormatOpt, JsonOpt, JsonOutputOpt, ModelsOpt, SeedOpt
 from summitry.errors import ParameterError, ScenarioError, SummitryError
 
 if TYPE_CHECKING:
@@ -72,22 +73,6 @@ app = typer.Typer(
 
 # -- shared arguments ----------------------------------------------------------------------
 
-FileArg = Annotated[
-    str, typer.Argument(metavar="FILE", help="Scenario file, or the name of a bundled example.")
-]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format", help=f"File format ({', '.join(io.FORMATS)}); default: detected from the file."
-    ),
-]
-SeedOpt = Annotated[
-    int, typer.Option("--seed", min=0, max=bounds.MAX_SEED, help="Seed for every model.")
-]
-ModelsOpt = Annotated[
-    list[str] | None,
-    typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
-]
 SamplesOpt = Annotated[
     int,
     typer.Option(
@@ -115,10 +100,6 @@ SchedulerOpt = Annotated[
     ),
 ]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the run.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON record.")]
-JsonOutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
-]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(

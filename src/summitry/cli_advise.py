@@ -16,33 +16,13 @@ import typer
 from rich.console import Console
 
 from summitry import bounds, io
+from summitry.cli_options import FileArg, FormatOpt, JsonOpt, JsonOutputOpt, ModelsOpt, SeedOpt
 from summitry.errors import ParameterError
 
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
 
 __all__ = ["advise", "register"]
-
-FileArg = Annotated[
-    str, typer.Argument(metavar="FILE", help="Scenario file, or the name of a bundled example.")
-]
-FormatOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--format", help=f"File format ({', '.join(io.FORMATS)}); default: detected from the file."
-    ),
-]
-ModelsOpt = Annotated[
-    list[str] | None,
-    typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
-]
-SeedOpt = Annotated[
-    int, typer.Option("--seed", min=0, max=bounds.MAX_SEED, help="Seed for every model.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the JSON record.")]
-JsonOutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write the JSON record to this file.")
-]
 
 
 def _actor(scenario: Scenario, actor: str) -> str:

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 
 from summitry import bounds, io
+from summitry.cli_options import ModelsOpt, SeedOpt
 from summitry.errors import ParameterError
 
 __all__ = ["grade", "ledger", "register", "seal"]
@@ -61,10 +62,7 @@ def seal(
             help="deal (yes/no, answered by P(deal)) or issue:ID (a value on the issue's scale).",
         ),
     ] = "deal",
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", "-m", help="Model to run (repeat for several); default: all."),
-    ] = None,
+    model: ModelsOpt = None,
     samples: Annotated[
         int,
         typer.Option(
@@ -75,9 +73,7 @@ def seal(
             help="Monte Carlo draws of the uncertain inputs.",
         ),
     ] = SEAL_SAMPLES,  # fmt: skip
-    seed: Annotated[
-        int, typer.Option("--seed", min=0, max=bounds.MAX_SEED, help="Seed for every model.")
-    ] = 0,
+    seed: SeedOpt = 0,
     fmt: Annotated[
         str | None, typer.Option("--format", help="File format; default: detected.")
     ] = None,
