@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 from rich.console import Group, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from summitry.advise import Advice
-from summitry.report.progress import stderr_progress
+from summitry.report.progress import bar_columns, stderr_progress
 from summitry.report.terminal import ModelTables
 
 __all__ = [
@@ -54,7 +53,7 @@ def advise_progress(*, quiet: bool = False) -> Iterator[Callable[[str, int, int]
     and counts the batches done; it shows only on a terminal.
     """
     bar = stderr_progress(
-        (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()),
+        bar_columns(),
         hidden=quiet,
     )
     if bar is None:

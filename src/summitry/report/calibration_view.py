@@ -17,7 +17,6 @@ from typing import Any
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from rich.console import Group
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from summitry.errors import ParameterError
@@ -276,10 +275,10 @@ class _Bar:
 @contextlib.contextmanager
 def case_progress(*, quiet: bool = False) -> Iterator[_Bar | None]:
     """A progress bar over the cases on stderr (only on a terminal), or None."""
-    from summitry.report.progress import may_compile, stderr_progress
+    from summitry.report.progress import bar_columns, may_compile, stderr_progress
 
     bar = stderr_progress(
-        (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()),
+        bar_columns(),
         hidden=quiet,
     )
     if bar is None:

@@ -22,6 +22,7 @@ from summitry.models._kernels import KERNEL_MODULES, compiles
 
 __all__ = [
     "SHOW_FROM_SAMPLES",
+    "bar_columns",
     "kernel_cache",
     "may_compile",
     "model_progress",
@@ -44,7 +45,7 @@ def stderr_progress(columns: Sequence[ProgressColumn], *, hidden: bool) -> Progr
     return Progress(*columns, console=console, transient=True)
 
 
-def _bar_columns() -> tuple[ProgressColumn, ...]:
+def bar_columns() -> tuple[ProgressColumn, ...]:
     """Description, bar, done of total, time elapsed (new columns for each display)."""
     return (
         TextColumn("{task.description}"),
@@ -101,7 +102,7 @@ def model_progress(
     batch = None if shape is None else (samples, *shape)
     compiling = [n for n in names if may_compile(n, batch)]
     bar = stderr_progress(
-        _bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
+        bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
     )
     if bar is None:
         yield None
@@ -130,7 +131,7 @@ def step_progress(what: str, *, quiet: bool = False) -> Iterator[Callable[[int, 
 
     Shown on stderr, and only on a terminal.
     """
-    bar = stderr_progress(_bar_columns(), hidden=quiet)
+    bar = stderr_progress(bar_columns(), hidden=quiet)
     if bar is None:
         yield None
         return
