@@ -189,6 +189,48 @@ def _challenge(p: float, s_target: float, u_win: float, u_lose: float, q_sq: flo
 
 
 @njit(cache=True)
+def _exponents(present: np.ndarray, danger: np.ndarray, r: np.ndarray) -> None:
+    """Scholz's risk exponents from the actors' danger levels, into r."""
+    n = danger.shape[0]
+    d_max, d_min = -np.inf, np.inf
+    for i in range(n):
+        if present[i]:
+            d_max, d_min = max(d_max, danger[i]), min(d_min, danger[i])
+    span = d_max - d_min
+    for i in range(n):
+        big_r = 0.0
+        if present[i] and span > 0:
+            big_r = (2.0 * danger[i] - d_max - d_min) / span
+        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+
+
+@njit(cache=True)
+def _offer(
+    x_i: float, x_j: float, eu_ij: float, eu_ji: float, nearest: bool, capitulate: bool
+) -> tuple[int, float, float]:
+    """What i may do about j: ``(kind, key, position)``, kind 0 when nothing.
+
+    1 confrontation (i gives in to j's stronger challenge), 2 compromise (i moves part of
+    the way), 3 capitulation; the key orders offers of one kind.
+    """
+    kind, key, to = 0, 0.0, 0.0
+    if eu_ji > eu_ij and eu_ij > 0:
+        kind, key, to = 1, abs(x_j - x_i), x_j
+    elif eu_ji > 0 and eu_ij < 0:
+        if eu_ji > abs(eu_ij):
+            to = x_i + (x_j - x_i) * abs(eu_ij / eu_ji)
+            if nearest:
+                key = abs(to - x_i)
+            else:
+                a, b = abs(eu_ij), abs(eu_ji)
+                key = (a * x_i + b * x_j) / (a + b)
+            kind = 2
+        elif capitulate and eu_ji < abs(eu_ij):
+            kind, key, to = 3, abs(x_j - x_i), x_j
+    return kind, key, to
+
+
+@njit(cache=True)
 def _risk_exponents(
     x: np.ndarray,
     wk: np.ndarray,
@@ -207,7 +249,6 @@ def _risk_exponents(
     r[:] = 1.0
     p = _win_probability(x, wk, present, r, spread, pairwise, tol, order, rank, work)
     danger = work[4]  # the row buffer is free again
-    d_max, d_min = -np.inf, np.inf
     for i in range(n):
         danger[i] = 0.0
         if not present[i]:
@@ -216,13 +257,7 @@ def _risk_exponents(
             if j != i and present[j]:
                 u_win, u_lose = _utilities(abs(x[j] - x[i]) / spread, 1.0)
                 danger[i] += _challenge(p[j, i], s[i], u_win, u_lose, 0.0)  # j challenges i
-        d_max, d_min = max(d_max, danger[i]), min(d_min, danger[i])
-    span = d_max - d_min
-    for i in range(n):
-        big_r = 0.0
-        if present[i] and span > 0:
-            big_r = (2.0 * danger[i] - d_max - d_min) / span
-        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
+    _exponents(present, danger, r)
 
 
 @njit(cache=True)
@@ -271,20 +306,7 @@ def _play_lane(
             u_win, u_lose = _utilities(abs(x[i] - x[j]) / spread, r[i])  # judged by i
             eu_ij = _challenge(p[i, j], s[j], u_win, u_lose, q_sq)  # i challenges j
             eu_ji = _challenge(p[j, i], s[i], u_win, u_lose, q_sq)  # j challenges i
-            kind, key, to = 0, 0.0, 0.0
-            if eu_ji > eu_ij and eu_ij > 0:
-                kind, key, to = 1, abs(x[j] - x[i]), x[j]
-            elif eu_ji > 0 and eu_ij < 0:
-                if eu_ji > abs(eu_ij):
-                    to = x[i] + (x[j] - x[i]) * abs(eu_ij / eu_ji)
-                    if nearest:
-                        key = abs(to - x[i])
-                    else:
-                        a, b = abs(eu_ij), abs(eu_ji)
-                        key = (a * x[i] + b * x[j]) / (a + b)
-                    kind = 2
-                elif capitulate and eu_ji < abs(eu_ij):
-                    kind, key, to = 3, abs(x[j] - x[i]), x[j]
+            kind, key, to = _offer(x[i], x[j], eu_ij, eu_ji, nearest, capitulate)
             if kind == 0:
                 continue
             if (
@@ -515,22 +537,6 @@ def _chance(f_ab: float, f_ba: float, gap: float, pairwise: bool, den: float, to
     return 0.0
 
 
-@njit(cache=True)
-def _exponents(present: np.ndarray, danger: np.ndarray, r: np.ndarray) -> None:
-    """Risk exponents from danger levels, as the end of _risk_exponents computes them."""
-    n = danger.shape[0]
-    d_max, d_min = -np.inf, np.inf
-    for i in range(n):
-        if present[i]:
-            d_max, d_min = max(d_max, danger[i]), min(d_min, danger[i])
-    span = d_max - d_min
-    for i in range(n):
-        big_r = 0.0
-        if present[i] and span > 0:
-            big_r = (2.0 * danger[i] - d_max - d_min) / span
-        r[i] = (1.0 - big_r / 3.0) / (1.0 + big_r / 3.0)
-
-
 @njit(cache=True, parallel=True)
 def _danger_inside(
     x: np.ndarray,
@@ -658,20 +664,7 @@ def _move(
             u_win, u_lose = _utilities(abs(x_i - x_j) / spread, r_i)  # judged by i
         eu_ij = _challenge(p_ij, ss[tj], u_win, u_lose, q_sq)  # i challenges j
         eu_ji = _challenge(p_ji, s_i, u_win, u_lose, q_sq)  # j challenges i
-        kind, key, to = 0, 0.0, 0.0
-        if eu_ji > eu_ij and eu_ij > 0:
-            kind, key, to = 1, abs(x_j - x_i), x_j
-        elif eu_ji > 0 and eu_ij < 0:
-            if eu_ji > abs(eu_ij):
-                to = x_i + (x_j - x_i) * abs(eu_ij / eu_ji)
-                if nearest:
-                    key = abs(to - x_i)
-                else:
-                    a, b = abs(eu_ij), abs(eu_ji)
-                    key = (a * x_i + b * x_j) / (a + b)
-                kind = 2
-            elif capitulate and eu_ji < abs(eu_ij):
-                kind, key, to = 3, abs(x_j - x_i), x_j
+        kind, key, to = _offer(x_i, x_j, eu_ij, eu_ji, nearest, capitulate)
         if kind == 0:
             continue
         j = order[tj]
