@@ -15,6 +15,7 @@ import numpy as np
 
 from summitry.analysis.deal import acceptable_set, deal_draws
 from summitry.analysis.uncertainty import sample
+from summitry.analysis.winners import utility
 from summitry.inputs import Inputs
 from summitry.models import Model
 from summitry.scenario import Scenario
@@ -56,13 +57,11 @@ class VariantRuns:
     def utility(self, model: str, actor: int, costs: Sequence[float] | None = None) -> np.ndarray:
         """``(V + 1, S)`` the actor's utility of the settled outcome, less each variant's cost.
 
-        Utilities use the baseline's preferences in every variant: a concession changes
-        what the actor asks for, not what it wants.
+        Utilities are the winners table's (:func:`~summitry.analysis.winners.utility`),
+        with the baseline's preferences in every variant: a concession changes what the
+        actor asks for, not what it wants.
         """
-        x = self.settled(model)
-        pos = self.base.position[:, actor, :]  # (S, I)
-        sal = np.where(self.base.present[actor], self.base.salience[:, actor, :], 0.0)
-        u = -np.sum(sal[None] * np.abs(x - pos[None]), axis=-1)
+        u = np.stack([utility(self.base, x)[:, actor] for x in self.settled(model)])
         if costs is not None:
             u = u - np.asarray([0.0, *costs])[:, None]
         return u
