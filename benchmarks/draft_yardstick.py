@@ -15,7 +15,7 @@ import argparse
 import re
 from pathlib import Path
 
-from summitry.draft.check import actor_terms, issue_terms, issue_words, match_actor
+from summitry.draft.check import actor_terms, issue_terms, issue_words, match_actor, stems
 from summitry.draft.documents import read_documents
 from summitry.draft.passages import PassageIndex
 from summitry.draft.skeleton import draft
@@ -23,13 +23,6 @@ from summitry.io import load
 
 SCENARIOS = ("korea-singapore-2018", "korea-hanoi-2019")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-
-
-def _stems(words):
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("english")
-    return {stemmer.stemWord(w.lower()) for w in words}
 
 
 def issue_matches(drafted, scenario):
@@ -42,12 +35,12 @@ def issue_matches(drafted, scenario):
     out = {}
     for issue in scenario.issues:
         first = issue.description.split(".")[0]
-        key = _stems(w for w in issue_words(scenario, issue.id) if w in first.lower() or
+        key = stems(w for w in issue_words(scenario, issue.id) if w in first.lower() or
                      w in issue.id.lower())  # fmt: skip
-        key |= _stems(issue.id.replace("-", " ").split())
+        key |= stems(issue.id.replace("-", " ").split())
         found = []
         for d in drafted:
-            words = _stems(d.words[:3])
+            words = stems(d.words[:3])
             if d.terms and d.terms[0] in key or len(words & key) >= 2:
                 found.append(d.id)
         out[issue.id] = found

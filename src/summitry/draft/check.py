@@ -16,13 +16,13 @@ actors' names, compared by their stems.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from summitry.draft.actors import ActorCandidate, find_actors, mentions_actor
 from summitry.draft.documents import Document
-from summitry.draft.passages import Passage, PassageIndex
+from summitry.draft.passages import Passage, PassageIndex, _stemmer
 from summitry.scenario import Scenario
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "issue_terms",
     "issue_words",
     "match_actor",
+    "stems",
     "suggest_evidence",
 ]
 
@@ -162,10 +163,9 @@ def issue_words(scenario: Scenario, issue_id: str) -> list[str]:
     return list(dict.fromkeys(w.lower() for w in words if w.lower() not in stop and len(w) > 2))
 
 
-def _stems(words: Sequence[str]) -> set[str]:
-    import Stemmer
-
-    stemmer = Stemmer.Stemmer("english")
+def stems(words: Iterable[str]) -> set[str]:
+    """The English stems of ``words``, lower-cased (the stemmer the passages use)."""
+    stemmer = _stemmer()
     return {stemmer.stemWord(w.lower()) for w in words}
 
 
@@ -197,7 +197,7 @@ def suggest_evidence(
             covered.setdefault((parts[1], parts[2]), set()).update(fields)
     a_terms = {a: actor_terms(scenario, a, candidates) for a in scenario.actor_ids}
     i_terms = {i: issue_terms(scenario, i) for i in scenario.issue_ids}
-    i_stems = {i: _stems(issue_words(scenario, i)) for i in scenario.issue_ids}
+    i_stems = {i: stems(issue_words(scenario, i)) for i in scenario.issue_ids}
     suggestions = []
     for actor_id, stances in scenario.positions.items():
         for issue_id in stances:
@@ -236,7 +236,7 @@ def suggest_evidence(
         problems = []
         if actor_id in a_terms and not _names_actor(a_terms[actor_id], candidates, text):
             problems.append(f"does not name '{actor_id}'")
-        if issue_id in i_terms and not (i_stems[issue_id] & _stems(_WORD.findall(text))):
+        if issue_id in i_terms and not (i_stems[issue_id] & stems(_WORD.findall(text))):
             problems.append(f"does not speak of '{issue_id}'")
         if problems:
             why = f"paragraph {ev.paragraph} " + " and ".join(problems)
