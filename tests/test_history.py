@@ -45,3 +45,29 @@ def test_a_lane_cannot_skip_a_round():
     hist = _history()
     with pytest.raises(ValueError, match="consecutive"):
         hist.record(np.array([0]), {"position": np.zeros((1, 3))})
+
+
+def test_unroll_of_some_samples_matches_the_full_unroll():
+    hist = _history()
+    full = hist.unroll("position")
+    np.testing.assert_array_equal(hist.unroll("position", np.array([1])), full[[1]])
+    np.testing.assert_array_equal(hist.unroll("position", np.array([1, 0])), full[[1, 0]])
+
+
+def test_trim_keeps_the_first_samples_rounds_and_every_latest_state():
+    hist, full = _history(), _history().unroll("position")
+    latest = hist.latest("position").copy()
+    hist.trim(1)
+    np.testing.assert_array_equal(hist.unroll("position", np.array([0])), full[[0]])
+    lanes, played = np.array([2, 3]), np.array([1, 3])  # sample 1's lanes at their last round
+    np.testing.assert_array_equal(hist.at("position", lanes, played), latest[lanes])
+    with pytest.raises(ValueError, match="first 1 samples only, not for sample 1"):
+        hist.unroll("position")
+    with pytest.raises(ValueError, match="not for sample 1"):
+        hist.at("position", np.array([3]), np.array([1]))
+
+
+def test_trim_frees_the_rounds_of_later_samples():
+    hist = _history()
+    hist.trim(1)
+    assert all(played.max(initial=-1) < 2 for played, _ in hist._rounds)

@@ -113,7 +113,9 @@ class Forecast:
         The model objects by name, in the order they ran.
     trajectories
         Each model's :class:`~summitry.trajectory.Trajectory` by name; positions are
-        ``(S, T + 1, A, I)``.
+        ``(S, T + 1, A, I)``. From :data:`KEEP_FINAL_FROM` samples on, every round is kept
+        for the first :data:`ANALYSIS_DRAWS` samples only (read them with
+        :meth:`~summitry.trajectory.Trajectory.position_of`).
     seed
         Seed passed to every model.
     input_sha256
@@ -416,8 +418,8 @@ class Forecast:
         """
         traj = self.trajectory(model)
         inputs = traj.inputs
-        position = traj.position_on_scale()[sample]  # (T + 1, A, I)
-        extras = {k: v[sample] for k, v in traj.extras.items()}
+        position = traj.inputs.to_scale(traj.position_of(sample))  # (T + 1, A, I)
+        extras = {k: traj.extra_of(k, sample) for k in traj.extras}
         for t in range(position.shape[0]):
             for i, issue in enumerate(inputs.issues):
                 for a, actor in enumerate(inputs.actors):
@@ -430,7 +432,9 @@ class Forecast:
 
 
 KEEP_FINAL_FROM = 1_000
-"""From this many samples, a model that can (``keep``) keeps only what the forecast needs."""
+"""From this many samples, a forecast keeps only what it reads: every round of the first
+:data:`ANALYSIS_DRAWS` samples (traces, charts), the final states and stops of all, and no
+per-round extras a model can leave out (``keep``)."""
 
 
 def _lean(model: Model, samples: int) -> Model:
@@ -530,7 +534,10 @@ def forecast(
     if engine.kind == "local":
         trajectories = {}
         for m in chosen:
-            trajectories[m.name] = _lean(m, samples).run(inputs, rng=int(seed), rounds=rounds)
+            traj = _lean(m, samples).run(inputs, rng=int(seed), rounds=rounds)
+            if samples >= KEEP_FINAL_FROM:
+                traj.trim(ANALYSIS_DRAWS)  # rounds of the draws traces and charts read
+            trajectories[m.name] = traj
             if progress is not None:
                 progress(m.name)
     else:

@@ -4,7 +4,9 @@ A lane is one issue of one sample. Most lanes settle within a few rounds while a
 on to the round limit, so storing every lane at every round would cost far more than
 the rounds actually played. :class:`History` keeps round 0 for every lane and, for each
 later round, only the lanes played in it; the full ``(S, T + 1, A, I)`` array, with every
-lane held at its last state, is built only when someone asks for it.
+lane held at its last state, is built only when someone asks for it, and for one sample
+only when only one is wanted (:class:`Rounds`). A large Monte Carlo batch may
+:meth:`History.trim` its rounds to the first samples, those that traces and charts read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["History", "to_lanes"]
+__all__ = ["History", "Rounds", "to_lanes"]
 
 
 def to_lanes(x: np.ndarray) -> np.ndarray:
@@ -47,6 +49,8 @@ class History:
         self._latest = {k: v.copy() for k, v in self._first.items()}
         self._rounds: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._played = np.zeros(self.n_samples * self.n_issues, dtype=np.int64)
+        self.traced = self.n_samples
+        """Samples whose every round is kept (all, unless :meth:`trim` kept fewer)."""
 
     @property
     def n_rounds(self) -> int:
@@ -81,29 +85,94 @@ class History:
         """
         lanes = np.asarray(lanes)
         rounds = np.minimum(np.asarray(rounds), self._played[lanes])
-        if name not in self.kept:
-            if np.any(rounds != self._played[lanes]):
-                raise ValueError(f"only the latest state of '{name}' was kept")
-            return self._latest[name][lanes]
-        out = self._first[name][lanes]
-        for r in np.unique(rounds[rounds > 0]):
-            sel = rounds == r
+        latest = rounds == self._played[lanes]
+        gone = ~latest & ((lanes >= self._cut) | (name not in self.kept))
+        if np.any(gone):
+            raise ValueError(self._forgotten(name, int(lanes[gone][0]) // self.n_issues))
+        out = self._latest[name][lanes]
+        for r in np.unique(rounds[~latest]):
+            sel = (rounds == r) & ~latest
+            if r == 0:
+                out[sel] = self._first[name][lanes[sel]]
+                continue
             played, values = self._rounds[r - 1]
             out[sel] = values[name][np.searchsorted(played, lanes[sel])]
         return out
 
-    def unroll(self, name: str) -> np.ndarray:
-        """``(S, T + 1, A, I)``: every lane at every round, held at its last state."""
+    @property
+    def _cut(self) -> int:
+        """The first lane whose earlier rounds may have been forgotten."""
+        return self.traced * self.n_issues
+
+    def _forgotten(self, name: str, sample: int) -> str:
         if name not in self.kept:
-            raise ValueError(
-                f"only the latest state of '{name}' was kept; run the model with keep='all'"
-            )
+            return f"only the latest state of '{name}' was kept; run the model with keep='all'"
+        return (
+            f"every round was kept for the first {self.traced:,} samples only, not for "
+            f"sample {sample:,}; run fewer samples to trace them all"
+        )
+
+    def trim(self, n_samples: int) -> None:
+        """Forget the rounds of samples from ``n_samples`` on; their latest states stay.
+
+        Outcomes and stopping rounds are read before; traces and charts then read the
+        first samples only, and a batch of many samples frees most of its memory.
+        """
+        self.traced = min(self.traced, max(0, int(n_samples)))
+        cut = self._cut
+        rounds = []
+        for played, values in self._rounds:
+            k = int(np.searchsorted(played, cut))
+            if k < played.size:  # copies, so that the full arrays are freed
+                played, values = played[:k].copy(), {n: v[:k].copy() for n, v in values.items()}
+            rounds.append((played, values))
+        self._rounds = rounds
+
+    def unroll(self, name: str, samples: np.ndarray | None = None) -> np.ndarray:
+        """``(S, T + 1, A, I)``: every lane at every round, held at its last state.
+
+        With ``samples`` (indices), only those samples, in that order.
+        """
+        chosen = np.arange(self.n_samples) if samples is None else np.asarray(samples, dtype=int)
+        if name not in self.kept or (chosen.size and chosen.max() >= self.traced):
+            late = chosen[chosen >= self.traced]
+            raise ValueError(self._forgotten(name, int(late[0]) if late.size else 0))
+        lane_ids = (chosen[:, None] * self.n_issues + np.arange(self.n_issues)).ravel()
         n_t = len(self._rounds) + 1
-        lanes = np.empty((self._first[name].shape[0], n_t, self.n_actors))
-        lanes[:, 0] = self._first[name]
-        for t, (played, values) in enumerate(self._rounds, start=1):
-            lanes[played, t] = values[name]
-        upto = np.minimum(np.arange(n_t)[None, :], self._played[:, None])
+        lanes = np.empty((lane_ids.size, n_t, self.n_actors))
+        lanes[:, 0] = self._first[name][lane_ids]
+        if samples is None:
+            for t, (played, values) in enumerate(self._rounds, start=1):
+                lanes[played, t] = values[name]
+        else:
+            for t, (played, values) in enumerate(self._rounds, start=1):
+                at = np.clip(np.searchsorted(played, lane_ids), 0, max(played.size - 1, 0))
+                hit = played[at] == lane_ids if played.size else np.zeros(lane_ids.size, bool)
+                lanes[hit, t] = values[name][at[hit]]
+        upto = np.minimum(np.arange(n_t)[None, :], self._played[lane_ids][:, None])
         lanes = np.take_along_axis(lanes, upto[..., None], axis=1)
-        shape = (self.n_samples, self.n_issues, n_t, self.n_actors)
+        shape = (chosen.size, self.n_issues, n_t, self.n_actors)
         return np.ascontiguousarray(lanes.reshape(shape).transpose(0, 2, 3, 1))
+
+
+class Rounds:
+    """Every round of one quantity of a :class:`History`, built when it is read.
+
+    Called with no argument, ``(S, T + 1, A, I)`` for every sample; with ``samples``,
+    for those only. ``shape`` reshapes the actor axis (a model that plays actor x issue
+    pairs as one lane gives ``(A, I)``).
+    """
+
+    def __init__(self, history: History, name: str, shape: tuple[int, int] | None = None):
+        self.history, self.name, self.shape = history, name, shape
+
+    def __call__(self, samples: np.ndarray | None = None) -> np.ndarray:
+        """Every sample's rounds, or those of ``samples``."""
+        full = self.history.unroll(self.name, samples)
+        if self.shape is None:
+            return full
+        return full.reshape(full.shape[0], full.shape[1], *self.shape)
+
+    def trim(self, n_samples: int) -> None:
+        """Keep every round for the first ``n_samples`` samples only (:meth:`History.trim`)."""
+        self.history.trim(n_samples)

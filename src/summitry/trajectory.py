@@ -8,6 +8,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from summitry.history import Rounds
 from summitry.inputs import Inputs
 
 __all__ = ["Stop", "Trajectory"]
@@ -74,6 +75,10 @@ class _Extras(Mapping):
             value = self._items[key] = _readonly(value())
         return value
 
+    def held(self, key: str) -> object:
+        """What is held for ``key``: the array, or the function that builds it."""
+        return self._items[key]
+
     def __iter__(self):  # noqa: ANN204
         return iter(self._items)
 
@@ -127,6 +132,34 @@ class Trajectory:
     def n_rounds(self) -> int:
         """Number of rounds ``T`` recorded after round 0 (the last round any lane played)."""
         return int(self.stop_round.max(initial=0))
+
+    def position_of(self, sample: int) -> np.ndarray:
+        """``(T + 1, A, I)`` positions of one sample, without building every sample's."""
+        return self._one(self.__dict__["_position"], "position", sample)
+
+    def extra_of(self, name: str, sample: int) -> np.ndarray:
+        """``(T + 1, A, I)`` values of one extra for one sample."""
+        return self._one(self.extras.held(name), name, sample)
+
+    def _one(self, held: object, name: str, sample: int) -> np.ndarray:
+        n = self.inputs.n_samples
+        if not -n <= sample < n:
+            raise IndexError(f"sample {sample} is out of range for {n:,} samples")
+        sample %= n
+        if isinstance(held, Rounds):
+            return _readonly(held(np.array([sample]))[0])
+        return (self.position if name == "position" else self.extras[name])[sample]
+
+    def trim(self, n_samples: int) -> None:
+        """Keep every round for the first ``n_samples`` samples only, to free memory.
+
+        Outcomes and how each sample stopped are untouched; :meth:`position_of` and
+        :meth:`extra_of` still answer for those samples, while :attr:`position` of every
+        sample, no longer available, raises ValueError. Arrays already built stay.
+        """
+        for held in (self.__dict__["_position"], *map(self.extras.held, self.extras)):
+            if isinstance(held, Rounds):
+                held.trim(n_samples)
 
     def position_on_scale(self) -> np.ndarray:
         """``(S, T + 1, A, I)`` positions on each issue's own scale."""

@@ -211,7 +211,8 @@ def iterate(
     cycle = np.zeros(n_lanes, dtype=np.int64)
     lanes = np.arange(n_lanes)
     # A cheap key per state (the sum of its positions) finds the candidate repeats; only
-    # those are compared actor by actor. States within tol have keys within A * tol.
+    # those are compared actor by actor. States within tol have keys within A * tol. Row
+    # k of ``key`` is lane ``lanes[k]``: the rows of stopped lanes are dropped with them.
     slack = n_a * tol + 8 * n_a * np.finfo(float).eps
     key = np.empty((n_lanes, min(limit, 15) + 1 if rounds is None else 1))
     key[:, 0] = hist.latest("position").sum(axis=-1)
@@ -237,21 +238,25 @@ def iterate(
                 break
             continue
         if t >= key.shape[1]:  # room for more rounds: double the key buffer
-            key = np.concatenate([key, np.empty_like(key)], axis=1)
-        key[lanes, t] = new.sum(axis=-1)
+            grown = np.empty((key.shape[0], 2 * key.shape[1]))
+            grown[:, :t] = key[:, :t]
+            key = grown
+        key[:, t] = new.sum(axis=-1)
         done = np.max(np.abs(new - x), axis=-1) <= tol
         reason[lanes[done]], stop_round[lanes[done]] = Stop.CONVERGED, t
-        lanes, new = lanes[~done], new[~done]
+        if done.any():
+            lanes, new, key = lanes[~done], new[~done], key[~done]
         if t >= 2 and lanes.size:  # compare with rounds 0 .. t - 2
-            row, past = np.nonzero(np.abs(key[lanes, : t - 1] - key[lanes, t, None]) <= slack)
+            row, past = np.nonzero(np.abs(key[:, : t - 1] - key[:, t, None]) <= slack)
             seen = hist.at("position", lanes[row], past)
             same = np.max(np.abs(seen - new[row]), axis=-1) <= tol
             last = np.full(lanes.size, -1)
             np.maximum.at(last, row[same], past[same])  # the most recent matching round
             hit = last >= 0
-            found = lanes[hit]
-            reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, (t - last)[hit]
-            lanes = lanes[~hit]
+            if hit.any():
+                found = lanes[hit]
+                reason[found], stop_round[found], cycle[found] = Stop.CYCLE, t, (t - last)[hit]
+                lanes, key = lanes[~hit], key[~hit]
         if not lanes.size:
             break
     shape = (n_s, n_i)

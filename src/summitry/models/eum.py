@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from summitry.history import to_lanes
+from summitry.history import Rounds, to_lanes
 from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
@@ -195,26 +195,27 @@ class ExpectedUtility(Model):
         scratch: dict = {}  # work space of lanes of many actors, kept from round to round
 
         def step(x: np.ndarray, lanes: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-            # Every view is played as a block of lanes in one call. An absent actor's
-            # placeholder sits at the lowest present position while the round is played,
-            # so every distance stays within the range; it is masked out of every sum and
-            # choice, and keeps its own placeholder afterwards.
+            # Each view is played in a call of its own, so that no stack of every view's
+            # lanes is built. An absent actor's placeholder sits at the lowest present
+            # position while the round is played, so every distance stays within the
+            # range; it is masked out of every sum and choice, and keeps its own
+            # placeholder afterwards.
             n, here = lanes.size, present[lanes]
-
-            def stack(key: str) -> np.ndarray:
-                return np.concatenate([v[key][lanes] for v in views])
-
-            seen = np.concatenate([np.clip(x + v["offset"][lanes], 0.0, 1.0) for v in views])
-            mask = np.tile(here, (len(views), 1))
-            play = np.where(mask, seen, stack("lo")[:, None])
-            only = np.repeat(np.array([-1, *observers], dtype=np.int64), n)
-            with COMPILED:
-                moved, risk = play_round(
-                    play, stack("wk"), stack("s"), mask, stack("spread"), *switches, only, scratch
-                )
-            new, r = moved[:n].copy(), risk[:n].copy()
-            for k, o in enumerate(observers, start=1):  # each observer decides in its view
-                new[:, o], r[:, o] = moved[k * n : (k + 1) * n, o], risk[k * n : (k + 1) * n, o]
+            new = r = x
+            for k, v in enumerate(views):
+                seen = np.clip(x + v["offset"][lanes], 0.0, 1.0)
+                play = np.where(here, seen, v["lo"][lanes][:, None])
+                only = np.full(n, observers[k - 1] if k else -1, dtype=np.int64)
+                with COMPILED:
+                    moved, risk = play_round(
+                        play, v["wk"][lanes], v["s"][lanes], here, v["spread"][lanes],
+                        *switches, only, scratch,
+                    )  # fmt: skip
+                if not k:
+                    new, r = moved, risk
+                else:  # each observer decides in its own view
+                    o = observers[k - 1]
+                    new[:, o], r[:, o] = moved[:, o], risk[:, o]
             return np.where(here, new, x), {"risk_exponent": r}
 
         weight = inputs.weight
@@ -246,13 +247,13 @@ class ExpectedUtility(Model):
         return Trajectory(
             model=self.name,
             inputs=inputs,
-            position=lambda: res.history.unroll("position"),
+            position=Rounds(res.history, "position"),
             outcome=outcome,
             stop_reason=res.stop_reason,
             stop_round=res.stop_round,
             cycle_length=res.cycle_length,
             extras=(
-                {"risk_exponent": lambda: res.history.unroll("risk_exponent")}
+                {"risk_exponent": Rounds(res.history, "risk_exponent")}
                 if "risk_exponent" in res.history.kept
                 else {}
             ),

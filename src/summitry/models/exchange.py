@@ -30,6 +30,7 @@ from typing import ClassVar
 import numpy as np
 
 from summitry.errors import ParameterError
+from summitry.history import Rounds
 from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models.base import Model, RoundResult, count, iterate, number
@@ -183,22 +184,18 @@ class ExchangeModel(Model):
         key = "voting_position" if self.outcome == "voting" else "position"
         outcome = _settle(res, key, w, (n_a, n_i))
 
-        def unroll(name: str) -> np.ndarray:
-            full = res.history.unroll(name)  # (S, T + 1, A * I, 1)
-            return full.reshape(n_s, full.shape[1], n_a, n_i)
-
         def per_issue(a: np.ndarray) -> np.ndarray:
             return np.repeat(a, n_i, axis=1)
 
         return Trajectory(
             model=self.name,
             inputs=inputs,
-            position=lambda: unroll("position"),
+            position=Rounds(res.history, "position", (n_a, n_i)),
             outcome=outcome,
             stop_reason=per_issue(res.stop_reason),
             stop_round=per_issue(res.stop_round),
             cycle_length=per_issue(res.cycle_length),
-            extras={"voting_position": lambda: unroll("voting_position")},
+            extras={"voting_position": Rounds(res.history, "voting_position", (n_a, n_i))},
         )
 
 

@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from summitry.history import History
+from summitry.history import History, Rounds
 from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
@@ -323,14 +323,14 @@ class SpatialModel(Model):
         return Trajectory(
             model=self.name,
             inputs=inputs,
-            position=lambda: hist.unroll("position"),
+            position=Rounds(hist, "position"),
             outcome=self._outcome(*game.options(x_last, risk_last)),
             stop_reason=np.repeat(reason.astype(np.int8)[:, None], n_i, axis=1),
             stop_round=np.repeat(stop_round[:, None], n_i, axis=1),
             cycle_length=np.zeros(shape, dtype=np.int64),
             extras={
-                "risk_attitude": lambda: hist.unroll("risk_attitude"),
-                "position_probability": lambda: hist.unroll("position_probability"),
+                "risk_attitude": Rounds(hist, "risk_attitude"),
+                "position_probability": Rounds(hist, "position_probability"),
             },
         )
 
