@@ -46,8 +46,10 @@ def main() -> None:
 
     extra = best_of(deal, args.repeat)
     terms = scenario.to_arrays().terms
-    print(f"{args.scenario}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
-          f"{args.draws} draws, deal terms: {'yes' if terms is not None else 'none'}")
+    print(
+        f"{args.scenario}: {len(scenario.actors)} actors, {len(scenario.issues)} issues, "
+        f"{args.draws} draws, deal terms: {'yes' if terms is not None else 'none'}"
+    )
     print(f"python {platform.python_version()}, numpy {np.__version__}, {platform.machine()}")
     print(f"forecast without P(deal)   {base:8.3f} s")
     print(f"P(deal) with reasons       {extra:8.3f} s")

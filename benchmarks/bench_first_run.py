@@ -10,8 +10,9 @@ Each command runs in a fresh interpreter, as `summitry` on the command line woul
   cache, then timed.
 
 Usage: ``python benchmarks/bench_first_run.py [--repeat N] [--samples N]``. The times are
-whole-process wall clock, best of ``--repeat`` runs; the load average of the machine is
-printed beside them, since other processes slow every number here.
+whole-process wall clock, best of ``--repeat`` runs, with the peak resident memory of the
+same runs (the highest; ``ru_maxrss`` of each child, from ``os.wait4``); the load average
+of the machine is printed beside them, since other processes slow every number here.
 """
 
 from __future__ import annotations
@@ -26,38 +27,46 @@ import time
 SCENARIO = "korea-hanoi-2019"
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
-    """Seconds one ``summitry`` command takes in a fresh interpreter."""
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak MiB of one ``summitry`` command in a fresh interpreter."""
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "summitry", *args, "--no-store"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    took = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"summitry {' '.join(args)} failed:\n{done.stderr}")
-    return took
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "summitry", *args, "--no-store"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        took = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"summitry {' '.join(args)} failed:\n{err.read().decode()}")
+    return took, usage.ru_maxrss / 1024
 
 
-def cold(kernels: str, repeat: int) -> float:
-    """Best time of the first forecast, each run with a new empty numba cache."""
-    best = float("inf")
+def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The best time and the highest peak of several runs."""
+    return min(t for t, _ in runs), max(m for _, m in runs)
+
+
+def cold(kernels: str, repeat: int) -> tuple[float, float]:
+    """The first forecast, each run with a new empty numba cache."""
+    runs = []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as cache:
             env = {**os.environ, "NUMBA_CACHE_DIR": cache, "SUMMITRY_KERNELS": kernels}
-            best = min(best, timed(["forecast", SCENARIO], env))
-    return best
+            runs.append(timed(["forecast", SCENARIO], env))
+    return best(runs)
 
 
-def warm(samples: int, repeat: int) -> float:
-    """Best time of an all-model forecast of ``samples`` draws once the cache is filled."""
+def warm(samples: int, repeat: int) -> tuple[float, float]:
+    """An all-model forecast of ``samples`` draws once the cache is filled."""
     env = {**os.environ, "SUMMITRY_KERNELS": "auto"}
     args = ["forecast", SCENARIO, "--samples", str(samples)]
     timed(args, env)  # fills the cache
-    return min(timed(args, env) for _ in range(repeat))
+    return best([timed(args, env) for _ in range(repeat)])
 
 
 def main() -> None:
@@ -74,8 +83,8 @@ def main() -> None:
     )
     load = os.getloadavg()[0]
     print(f"{os.cpu_count()} cores, load average {load:.2f} at the end")
-    for what, seconds in rows:
-        print(f"{what:<50} {seconds:7.1f} s")
+    for what, (seconds, peak) in rows:
+        print(f"{what:<50} {seconds:7.1f} s {peak:7.0f} MiB")
 
 
 if __name__ == "__main__":

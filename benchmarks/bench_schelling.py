@@ -6,6 +6,9 @@ uncertain, 10,000 draws, in the same session. summitry reads
 fixture (``tests/fixtures/emission_standards.json`` of its checkout) with the matching
 triangular ranges written in (see the YAML's header). Each command runs three times;
 the median wall time and the median peak resident memory are reported (``/usr/bin/time``).
+A last row times the floor under any summitry forecast: an interpreter that only imports
+the libraries the forecast command needs (numpy, scipy.special, pydantic, PyYAML, typer,
+rich), and does nothing else.
 
     python benchmarks/bench_schelling.py --schelling /path/to/venv/bin/schelling \\
         --checkout /path/to/schelling [--draws 10000] [--repeat 3]
@@ -33,6 +36,7 @@ RULES = {
         "eum:stop=median,eps=0.5,patience=2,max_rounds=20"
     ),
 }
+FLOOR = "import numpy, scipy.special, pydantic, yaml, typer, rich"
 
 
 def peer_input(checkout: Path, folder: Path) -> Path:
@@ -81,6 +85,9 @@ def main() -> None:
             cmd += ["--samples", str(args.draws), "--no-store"]
             subprocess.run(cmd[:5] + ["--samples", "1000", "--no-store"], capture_output=True)
             rows.append((label, *measure(cmd, args.repeat)))
+        floor = [sys.executable, "-c", FLOOR]
+        label = "floor: importing the libraries a forecast needs"
+        rows.append((label, *measure(floor, args.repeat)))
     base_t, base_m = rows[0][1], rows[0][2]
     print(f"{args.draws:,} draws, median of {args.repeat} whole processes")
     print(f"{'program and rule':<62} {'time s':>7} {'peak MiB':>9} {'time ratio':>10}")
