@@ -71,3 +71,21 @@ def test_trim_frees_the_rounds_of_later_samples():
     hist = _history()
     hist.trim(1)
     assert all(played.max(initial=-1) < 2 for played, _ in hist._rounds)
+
+
+def test_a_traced_history_stores_the_first_samples_rounds_only():
+    x0 = np.arange(12.0).reshape(2, 3, 2)
+    hist = History({"position": x0}, trace=1)
+    hist.record(np.array([0, 1, 2, 3]), {"position": to_lanes(x0) + 100})
+    hist.record(np.array([1, 3]), {"position": to_lanes(x0)[[1, 3]] + 200})
+    np.testing.assert_array_equal(hist.unroll("position", np.array([0])), _history_rounds(2)[[0]])
+    np.testing.assert_array_equal(hist.latest("position")[3], to_lanes(x0)[3] + 200)
+    assert [played.tolist() for played, _ in hist._rounds] == [[0, 1], [1]]
+
+
+def _history_rounds(n_rounds: int) -> np.ndarray:
+    x0 = np.arange(12.0).reshape(2, 3, 2)
+    hist = History({"position": x0})
+    hist.record(np.array([0, 1, 2, 3]), {"position": to_lanes(x0) + 100})
+    hist.record(np.array([1, 3]), {"position": to_lanes(x0)[[1, 3]] + 200})
+    return hist.unroll("position")[:, : n_rounds + 1]

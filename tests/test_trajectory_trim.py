@@ -56,3 +56,19 @@ def test_a_large_forecast_traces_its_analysis_draws(monkeypatch):
     assert rows and rows[0]["round"] == 0
     with pytest.raises(ValueError, match="first 6 samples only"):
         list(fc.trace_rows("eum", sample=6))
+
+
+@pytest.mark.parametrize("stop", ["eps", "median"])
+def test_eum_traces_some_samples_where_no_cycle_is_looked_for(inputs, stop):
+    full = ExpectedUtility(stop=stop, max_rounds=20).run(inputs)
+    lean = ExpectedUtility(stop=stop, max_rounds=20, trace=4, keep="final").run(inputs)
+    np.testing.assert_array_equal(lean.outcome, full.outcome)
+    np.testing.assert_array_equal(lean.stop_round, full.stop_round)
+    np.testing.assert_array_equal(lean.position_of(3), full.position[3])
+    with pytest.raises(ValueError, match="first 4 samples only"):
+        lean.position_of(4)
+
+
+def test_eum_trace_has_no_effect_under_the_cycle_rule(inputs):
+    traj = ExpectedUtility(trace=2).run(inputs)
+    np.testing.assert_array_equal(traj.position_of(9), ExpectedUtility().run(inputs).position[9])

@@ -447,6 +447,8 @@ def _lean(model: Model, samples: int) -> Model:
         return model
     lean = copy.copy(model)
     lean.keep = "final"  # type: ignore[attr-defined]
+    if hasattr(lean, "trace") and lean.trace is None:
+        lean.trace = ANALYSIS_DRAWS  # every round of the draws traces and charts read
     return lean
 
 

@@ -36,9 +36,17 @@ class History:
         keep only each lane's latest state: :meth:`at` answers for them at a lane's last
         round only, and :meth:`unroll` refuses them. A Monte Carlo forecast needs only
         the final states, and the positions of earlier rounds where cycles are looked for.
+    trace
+        Store every round for the first ``trace`` samples only (default: every sample);
+        the others keep their latest state, as after :meth:`trim`.
     """
 
-    def __init__(self, first: Mapping[str, np.ndarray], keep: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        first: Mapping[str, np.ndarray],
+        keep: tuple[str, ...] | None = None,
+        trace: int | None = None,
+    ):
         shapes = {np.shape(v) for v in first.values()}
         if len(shapes) != 1:
             raise ValueError(f"every quantity needs the same (S, A, I) shape; got {shapes}")
@@ -49,8 +57,8 @@ class History:
         self._latest = {k: v.copy() for k, v in self._first.items()}
         self._rounds: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
         self._played = np.zeros(self.n_samples * self.n_issues, dtype=np.int64)
-        self.traced = self.n_samples
-        """Samples whose every round is kept (all, unless :meth:`trim` kept fewer)."""
+        self.traced = self.n_samples if trace is None else min(self.n_samples, max(0, trace))
+        """Samples whose every round is kept (all, unless ``trace`` or :meth:`trim` say fewer)."""
 
     @property
     def n_rounds(self) -> int:
@@ -69,13 +77,15 @@ class History:
         t = len(self._rounds) + 1
         if np.any(self._played[lanes] != t - 1):
             raise ValueError("a lane may only be played in consecutive rounds")
+        lanes = np.asarray(lanes)
+        k = lanes.size if self.traced == self.n_samples else int(np.searchsorted(lanes, self._cut))
         stored = {}
         for name in self.names:
-            value = np.array(values[name], dtype=float)
+            value = np.asarray(values[name], dtype=float)
             self._latest[name][lanes] = value
             if name in self.kept:
-                stored[name] = value
-        self._rounds.append((np.asarray(lanes), stored))
+                stored[name] = np.array(value[:k])
+        self._rounds.append((lanes[:k].copy(), stored))
         self._played[lanes] = t
 
     def at(self, name: str, lanes: np.ndarray, rounds: np.ndarray) -> np.ndarray:

@@ -176,6 +176,7 @@ def iterate(
     patience: int = 1,
     watch: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
     keep: tuple[str, ...] | None = None,
+    trace: int | None = None,
 ) -> RoundResult:
     """Apply ``step`` round by round until every lane has stopped.
 
@@ -198,8 +199,9 @@ def iterate(
     n_s, n_a, n_i = x0.shape
     limit = max_rounds if rounds is None else rounds
     n_lanes = n_s * n_i
-    hist = History({"position": x0, **(extras0 or {})}, keep=keep)
     by_eps = rounds is None and stop != "cycle"
+    traced = trace if by_eps or rounds is not None else None
+    hist = History({"position": x0, **(extras0 or {})}, keep=keep, trace=traced)
     if by_eps:
         eps_lane = np.broadcast_to(np.asarray(eps, dtype=float), (n_lanes,))
     if rounds is None and stop == "median":

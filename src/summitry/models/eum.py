@@ -94,6 +94,11 @@ class ExpectedUtility(Model):
         only the final risk exponents, so the trajectory has no ``risk_exponent`` extra;
         half the memory on large batches, and the same numbers. :func:`summitry.forecast`
         uses it from 1,000 samples on.
+    trace
+        With ``stop="eps"`` or ``"median"`` (no cycles to look for), store every round
+        for the first ``trace`` samples only and the final state of the others; ``None``
+        (default) stores every sample's rounds. :func:`summitry.forecast` sets it to its
+        500 analysis draws from 1,000 samples on. The same numbers either way.
     """
 
     name: ClassVar[str] = "eum"
@@ -119,6 +124,10 @@ class ExpectedUtility(Model):
         ),
         "patience": count(1),
         "keep": (lambda v: v in ("all", "final"), "'all' or 'final'"),
+        "trace": (
+            lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+            "None or an integer >= 0",
+        ),
     }
 
     def __init__(
@@ -138,6 +147,7 @@ class ExpectedUtility(Model):
         eps: float = 0.5,
         patience: int = 2,
         keep: str = "all",
+        trace: int | None = None,
     ):
         self.q = q
         self.probability = probability
@@ -153,6 +163,7 @@ class ExpectedUtility(Model):
         self.eps = eps
         self.patience = patience
         self.keep = keep
+        self.trace = trace
 
     # -- the run -----------------------------------------------------------------------
 
@@ -241,6 +252,7 @@ class ExpectedUtility(Model):
             patience=self.patience,
             watch=lambda x, lanes: stat(x, lanes // n_i, lanes % n_i),
             keep=keep,
+            trace=self.trace,
         )
 
         outcome = settle_positions(res, stat)
