@@ -72,3 +72,16 @@ def test_eum_traces_some_samples_where_no_cycle_is_looked_for(inputs, stop):
 def test_eum_trace_has_no_effect_under_the_cycle_rule(inputs):
     traj = ExpectedUtility(trace=2).run(inputs)
     np.testing.assert_array_equal(traj.position_of(9), ExpectedUtility().run(inputs).position[9])
+
+
+def test_smp_traces_some_samples(inputs):
+    full = SpatialModel().run(inputs)
+    lean = SpatialModel(trace=4).run(inputs)
+    np.testing.assert_array_equal(lean.outcome, full.outcome)
+    np.testing.assert_array_equal(lean.stop_round, full.stop_round)
+    np.testing.assert_array_equal(lean.position_of(3), full.position[3])
+    np.testing.assert_array_equal(
+        lean.extra_of("risk_attitude", 3), full.extras["risk_attitude"][3]
+    )
+    with pytest.raises(ValueError, match="first 4 samples only"):
+        lean.position_of(4)

@@ -441,14 +441,21 @@ def _lean(model: Model, samples: int) -> Model:
     """``model``, or a copy that keeps only what the forecast reads when samples are many.
 
     The numbers are the same; per-round extras such as the EUM's risk exponents are left
-    out of the trajectory (``summitry trace`` runs one sample and keeps them).
+    out of the trajectory (``summitry trace`` runs one sample and keeps them), and models
+    that can (``trace``) store every round for the analysis draws only while they run.
     """
-    if samples < KEEP_FINAL_FROM or getattr(model, "keep", None) != "all":
+    if samples < KEEP_FINAL_FROM:
+        return model
+    changes: dict[str, object] = {}
+    if getattr(model, "keep", None) == "all":
+        changes["keep"] = "final"
+    if hasattr(model, "trace") and model.trace is None:
+        changes["trace"] = ANALYSIS_DRAWS  # every round of the draws traces and charts read
+    if not changes:
         return model
     lean = copy.copy(model)
-    lean.keep = "final"  # type: ignore[attr-defined]
-    if hasattr(lean, "trace") and lean.trace is None:
-        lean.trace = ANALYSIS_DRAWS  # every round of the draws traces and charts read
+    for name, value in changes.items():
+        setattr(lean, name, value)
     return lean
 
 

@@ -22,6 +22,7 @@ from summitry.inputs import Inputs
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = [
+    "TRACE",
     "Constraint",
     "Model",
     "RoundResult",
@@ -64,6 +65,13 @@ def count(lo: int, hi: int = MAX_ROUNDS) -> Constraint:
         lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi,
         f"an integer from {lo} to {hi:,}",
     )
+
+
+TRACE: Constraint = (
+    lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "None or an integer >= 0",
+)
+"""The ``trace`` parameter of iterative models: how many samples keep every round."""
 
 
 def check_rng(rng: Any) -> np.random.Generator:

@@ -27,7 +27,7 @@ from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
 from summitry.models._stats import TIE_RULES, weighted_mean, weighted_median
-from summitry.models.base import Model, count, iterate, settle_positions
+from summitry.models.base import TRACE, Model, count, iterate, settle_positions
 from summitry.trajectory import Trajectory
 
 __all__ = ["STOP_RULES", "ExpectedUtility"]
@@ -124,10 +124,7 @@ class ExpectedUtility(Model):
         ),
         "patience": count(1),
         "keep": (lambda v: v in ("all", "final"), "'all' or 'final'"),
-        "trace": (
-            lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
-            "None or an integer >= 0",
-        ),
+        "trace": TRACE,
     }
 
     def __init__(

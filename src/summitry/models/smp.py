@@ -30,7 +30,7 @@ from summitry.history import History, Rounds
 from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
-from summitry.models.base import Model, count, number, one_of
+from summitry.models.base import TRACE, Model, count, number, one_of
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = ["SpatialModel"]
@@ -135,6 +135,11 @@ class SpatialModel(Model):
         bargains (within 1e-12) would move it to different points stays; distinct final
         positions are found scanning from the likeliest. KTAB's rule makes the run
         depend on the order of actors that are exact copies of one another.
+    trace
+        Not a KTAB setting: store every turn for the first ``trace`` samples only, and
+        the final state of the others; ``None`` (default) stores every sample's turns.
+        The stopping rule needs none of them. :func:`summitry.forecast` sets it to its
+        500 analysis draws from 1,000 samples on. The same numbers either way.
     """
 
     name: ClassVar[str] = "smp"
@@ -162,6 +167,7 @@ class SpatialModel(Model):
         "outcome": one_of(OUTCOMES),
         "salience": one_of(SALIENCE),
         "ties": one_of(TIES),
+        "trace": TRACE,
     }
 
     def __init__(
@@ -186,6 +192,7 @@ class SpatialModel(Model):
         outcome: str = "mean",
         salience: str = "actor",
         ties: str = "ktab",
+        trace: int | None = None,
     ):
         self.voting = voting
         self.victory = victory
@@ -206,6 +213,7 @@ class SpatialModel(Model):
         self.outcome = outcome
         self.salience = salience
         self.ties = ties
+        self.trace = trace
 
     def _codes(self) -> np.ndarray:
         return np.array(
@@ -276,7 +284,8 @@ class SpatialModel(Model):
                 "position": np.asarray(inputs.position),
                 "risk_attitude": per_actor(np.concatenate([st.risk for st in states])),
                 "position_probability": per_actor(np.concatenate([st.prob for st in states])),
-            }
+            },
+            trace=self.trace,
         )
         x_last = x0.copy()
         risk_last = np.concatenate([st.risk for st in states])
