@@ -376,3 +376,22 @@ def test_deal_section_says_when_reasons_come_from_a_subsample(tmp_path, monkeypa
     small = forecast(io.load("korea-hanoi-2019"), ["compromise"], samples=5, seed=1)
     page = build_report(small, tmp_path / "s", extras=report_html.extras_from(small)).read_text()
     assert "Reasons from the first" not in page
+
+
+def test_a_trimmed_forecast_draws_the_same_trajectory_chart(tmp_path, monkeypatch):
+    import importlib
+
+    module = importlib.import_module("summitry.forecast")
+    scenario = io.load("korea-hanoi-2019")
+    whole = forecast(scenario, ["eum", "smp"], samples=12, seed=2)
+    monkeypatch.setattr(module, "KEEP_FINAL_FROM", 10)
+    monkeypatch.setattr(module, "ANALYSIS_DRAWS", 6)
+    trimmed = forecast(scenario, ["eum", "smp"], samples=12, seed=2)
+    with pytest.raises(ValueError, match="first 6 samples only"):
+        _ = trimmed.trajectory("eum").position
+    for fc, out in ((whole, tmp_path / "whole"), (trimmed, tmp_path / "trimmed")):
+        build_report(fc, out)
+    trajectories = next(name for name in CHART_FILES if "traject" in name)
+    assert (tmp_path / "whole" / trajectories).read_bytes() == (
+        tmp_path / "trimmed" / trajectories
+    ).read_bytes()
