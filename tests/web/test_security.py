@@ -419,6 +419,8 @@ def test_without_paths_keeps_everything_but_the_folders():
     assert without_paths(r"C:\Users\me\runs.sqlite: busy") == "runs.sqlite: busy"
     kept = "line 9 (positions.us.sanctions): 0/100, ../cases/x.yaml, http://127.0.0.1:8000/api/x"
     assert without_paths(kept) == kept
+    tags = "name 'a</script><b>' has </b> in it; see /srv/x/a.yaml"
+    assert without_paths(tags) == "name 'a</script><b>' has </b> in it; see a.yaml"
     assert source_name("/home/me/cases/hanoi.yaml") == "hanoi.yaml"
     assert source_name("korea-hanoi-2019") == "korea-hanoi-2019"
     assert source_name("cases/hanoi.yaml") == "cases/hanoi.yaml"

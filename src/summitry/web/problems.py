@@ -21,7 +21,7 @@ _YAML_LOCATION = re.compile(r"^line (\d+)(?: \((.*)\))?$")
 _ROW_LOCATION = re.compile(r"^row \d+")  # a CSV or decide file's row: not a field path
 
 _PATH_CHAR = r"[^\s'\"`,;:()\[\]{}<>|]"
-_BEFORE = r"(?<![\w./\\~-])"  # not inside a word, a URL or a relative path
+_BEFORE = r"(?<![\w./\\~<-])"  # not inside a word, a URL, a relative path or a closing tag
 _ABSOLUTE = re.compile(  # "/a/b", "~/a", "C:\\a" or "\\\\host\\a"
     rf"{_BEFORE}(?:/(?!/)|~[/\\]|[A-Za-z]:[/\\]|\\\\){_PATH_CHAR}+"
 )
