@@ -119,7 +119,7 @@ def candidates(
     return rows
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def evaluate(
     row: np.ndarray,
     pref: np.ndarray,
@@ -258,7 +258,7 @@ def _actor_less(b, a, pref, s, w, present, outcome) -> bool:
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _before(e: int, f: int, key: np.ndarray, rows: np.ndarray, span: np.ndarray) -> bool:
     """True when heap entry ``e`` goes before entry ``f``.
 
@@ -287,7 +287,7 @@ def _before(e: int, f: int, key: np.ndarray, rows: np.ndarray, span: np.ndarray)
     return re[_HI] < rf[_HI]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _push(heap: np.ndarray, size: int, item: int, key, rows, span) -> np.ndarray:
     if size == heap.size:
         bigger = np.empty(2 * heap.size + 16, dtype=np.int64)
@@ -304,7 +304,7 @@ def _push(heap: np.ndarray, size: int, item: int, key, rows, span) -> np.ndarray
     return heap
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pop(heap: np.ndarray, size: int, key, rows, span) -> int:
     top = heap[0]
     size -= 1
@@ -347,7 +347,7 @@ def _role_lists(rows: np.ndarray, n_a: int, n_i: int) -> tuple[np.ndarray, np.nd
     return offsets, ids
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _seen(
     q: int,
     demander: int,
@@ -385,7 +385,7 @@ def _seen(
     return now, now
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _record_sale(q, buyer, seller, pref, cur, w, bought, shift, quirks) -> None:
     """``buyer`` obtained a move of ``seller`` on issue ``q``: update its view.
 
@@ -568,7 +568,7 @@ def play_sample(
     return cur, made
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _entry_row(entry_rows, e, rows, k, rank) -> None:
     """Fill heap entry ``e`` with candidate ``k`` and its actors' ranks, lower first."""
     entry_rows[e, :6] = rows[k]
