@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from summitry.analysis.uncertainty import sample
+from summitry.errors import ParameterError
 from summitry.io import load
 from summitry.models import ExchangeModel, ExpectedUtility, SpatialModel
 from summitry.scenarios import example_path as scenario_path
@@ -85,3 +86,10 @@ def test_smp_traces_some_samples(inputs):
     )
     with pytest.raises(ValueError, match="first 4 samples only"):
         lean.position_of(4)
+
+
+@pytest.mark.parametrize("model", [ExpectedUtility, SpatialModel])
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_trace_keeps_at_least_the_first_sample(inputs, model, bad):
+    with pytest.raises(ParameterError, match="'trace' parameter .* None or an integer >= 1"):
+        model(trace=bad).run(inputs)

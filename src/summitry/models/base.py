@@ -68,10 +68,11 @@ def count(lo: int, hi: int = MAX_ROUNDS) -> Constraint:
 
 
 TRACE: Constraint = (
-    lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0),
-    "None or an integer >= 0",
+    lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 1),
+    "None or an integer >= 1",
 )
-"""The ``trace`` parameter of iterative models: how many samples keep every round."""
+"""The ``trace`` parameter of iterative models: how many samples keep every round (at
+least the first, which traces and charts read)."""
 
 
 def check_rng(rng: Any) -> np.random.Generator:

@@ -96,9 +96,10 @@ class ExpectedUtility(Model):
         uses it from 1,000 samples on.
     trace
         With ``stop="eps"`` or ``"median"`` (no cycles to look for), store every round
-        for the first ``trace`` samples only and the final state of the others; ``None``
-        (default) stores every sample's rounds. :func:`summitry.forecast` sets it to its
-        500 analysis draws from 1,000 samples on. The same numbers either way.
+        for the first ``trace`` samples (at least 1) only and the final state of the
+        others; ``None`` (default) stores every sample's rounds. :func:`summitry.forecast`
+        sets it to its 500 analysis draws from 1,000 samples on. The same numbers either
+        way.
     """
 
     name: ClassVar[str] = "eum"

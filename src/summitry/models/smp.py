@@ -136,10 +136,11 @@ class SpatialModel(Model):
         positions are found scanning from the likeliest. KTAB's rule makes the run
         depend on the order of actors that are exact copies of one another.
     trace
-        Not a KTAB setting: store every turn for the first ``trace`` samples only, and
-        the final state of the others; ``None`` (default) stores every sample's turns.
-        The stopping rule needs none of them. :func:`summitry.forecast` sets it to its
-        500 analysis draws from 1,000 samples on. The same numbers either way.
+        Not a KTAB setting: store every turn for the first ``trace`` samples (at least
+        1) only, and the final state of the others; ``None`` (default) stores every
+        sample's turns. The stopping rule needs none of them. :func:`summitry.forecast`
+        sets it to its 500 analysis draws from 1,000 samples on. The same numbers either
+        way.
     """
 
     name: ClassVar[str] = "smp"
