@@ -418,7 +418,7 @@ class Forecast:
         """
         traj = self.trajectory(model)
         inputs = traj.inputs
-        position = traj.inputs.to_scale(traj.position_of(sample))  # (T + 1, A, I)
+        position = traj.position_on_scale(sample)  # (T + 1, A, I)
         extras = {k: traj.extra_of(k, sample) for k in traj.extras}
         for t in range(position.shape[0]):
             for i, issue in enumerate(inputs.issues):

@@ -161,9 +161,12 @@ class Trajectory:
             if isinstance(held, Rounds):
                 held.trim(n_samples)
 
-    def position_on_scale(self) -> np.ndarray:
-        """``(S, T + 1, A, I)`` positions on each issue's own scale."""
-        return self.inputs.to_scale(self.position)
+    def position_on_scale(self, sample: int | None = None) -> np.ndarray:
+        """``(S, T + 1, A, I)`` positions on each issue's own scale.
+
+        With ``sample``, that sample's ``(T + 1, A, I)`` only (:meth:`position_of`).
+        """
+        return self.inputs.to_scale(self.position if sample is None else self.position_of(sample))
 
     def outcome_on_scale(self) -> np.ndarray:
         """``(S, I)`` outcomes on each issue's own scale."""

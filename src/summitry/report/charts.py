@@ -174,7 +174,7 @@ def trajectory_chart(forecast: Forecast, *, model: str | None = None, sample: in
     rounds = {m: t.n_rounds for m, t in forecast.trajectories.items()}
     name = model if model is not None else max(rounds, key=rounds.__getitem__)
     traj = forecast.trajectory(name)
-    position = traj.inputs.to_scale(traj.position_of(sample))  # (T + 1, A, I)
+    position = traj.position_on_scale(sample)  # (T + 1, A, I)
     present = traj.inputs.present
     colors = actor_colors(scenario.actor_ids)
     models = list(forecast.trajectories)

@@ -141,7 +141,7 @@ def trace_view(forecast: Forecast, model: str, *, sample: int = 0) -> Group:
     """
     traj = forecast.trajectory(model)
     inputs = traj.inputs
-    position = traj.inputs.to_scale(traj.position_of(sample))  # (T + 1, A, I)
+    position = traj.position_on_scale(sample)  # (T + 1, A, I)
     stops = forecast.stops()[model]
     outcomes = forecast.outcomes()[model]
     parts: list[RenderableType] = [
