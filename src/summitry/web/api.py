@@ -113,6 +113,14 @@ class AdviceRequest(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Seed of the draws.")
 
 
+ADVICE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such bundled scenario"},
+    422: {"description": "A bad scenario, actor, model or parameter, or a limit broken"},
+    429: {"description": "Every worker and queue place is taken"},
+}
+"""The error answers of the advice routes, as the OpenAPI schema lists them."""
+
+
 def create_app(
     limits: Limits | None = None,
     store: str | Path | None = None,
@@ -440,11 +448,7 @@ def create_app(
     @app.post(
         "/api/advise",
         summary="What one actor can do: levers, flips and replies",
-        responses={
-            404: {"description": "No such bundled scenario"},
-            422: {"description": "A bad scenario, actor, model or parameter, or a limit broken"},
-            429: {"description": "Every worker and queue place is taken"},
-        },
+        responses=ADVICE_ERRORS,
     )
     def advise(body: AdviceRequest) -> dict[str, Any]:
         """The advice record (``Advice.to_dict``): levers ranked, effects, flips and replies.
@@ -459,11 +463,7 @@ def create_app(
         "/api/advise/jobs",
         summary="Start advice in the background",
         status_code=202,
-        responses={
-            404: {"description": "No such bundled scenario"},
-            422: {"description": "A bad scenario, actor, model or parameter, or a limit broken"},
-            429: {"description": "Every worker and queue place is taken"},
-        },
+        responses=ADVICE_ERRORS,
     )
     def start_advice(body: AdviceRequest) -> dict[str, Any]:
         """A job that computes the advice; poll GET /api/jobs/{id} (``result.advice`` when done).
