@@ -211,19 +211,17 @@ class ExpectedUtility(Model):
             # placeholder afterwards.
             n, here = lanes.size, present[lanes]
             new = r = x
-            for k, v in enumerate(views):
+            for v, o in zip(views, [-1, *observers], strict=True):  # -1: the truth, all move
                 seen = np.clip(x + v["offset"][lanes], 0.0, 1.0)
                 play = np.where(here, seen, v["lo"][lanes][:, None])
-                only = np.full(n, observers[k - 1] if k else -1, dtype=np.int64)
                 with COMPILED:
                     moved, risk = play_round(
                         play, v["wk"][lanes], v["s"][lanes], here, v["spread"][lanes],
-                        *switches, only, scratch,
+                        *switches, np.full(n, o, dtype=np.int64), scratch,
                     )  # fmt: skip
-                if not k:
+                if o < 0:
                     new, r = moved, risk
                 else:  # each observer decides in its own view
-                    o = observers[k - 1]
                     new[:, o], r[:, o] = moved[:, o], risk[:, o]
             return np.where(here, new, x), {"risk_exponent": r}
 
