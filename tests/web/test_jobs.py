@@ -1,6 +1,7 @@
 """Background jobs over the API: progress, result, cancelling, limits; and the pages."""
 
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -201,6 +202,22 @@ def test_stages_stop_past_the_deadline():
     stages = Stages(Job("test"), deadline=time.monotonic() - 1, timeout=5)
     with pytest.raises(Stopped, match="time limit of 5 s"):
         stages.check()
+
+
+def test_cancelling_a_queued_job_ends_it_at_once_and_frees_its_place():
+    queue = JobQueue(Limits(workers=1, queue=1), isolate=False)
+    release = threading.Event()
+    running = queue.submit("test", lambda stages: release.wait(30))
+    waiting = queue.submit("test", lambda stages: "never")
+    with pytest.raises(Exception, match="busy"):
+        queue.submit("test", lambda stages: None)
+    assert queue.cancel(waiting.id).status == "cancelled"
+    assert waiting.public()["error"]["message"] == "cancelled"
+    again = queue.submit("test", lambda stages: "ran")  # the cancelled job's place
+    release.set()
+    assert queue.wait(again) == "ran" and queue.wait(running) is True
+    assert waiting.result is None and waiting.status == "cancelled"
+    queue.shutdown()
 
 
 def test_queue_keeps_a_bounded_number_of_finished_jobs(monkeypatch):

@@ -212,9 +212,15 @@ class JobQueue:
         return job
 
     def cancel(self, job_id: str) -> Job:
-        """Ask a job to stop; one that has not started never runs."""
+        """Ask a job to stop; one still queued ends at once and frees its place."""
         job = self.get(job_id)
         job.cancel_requested.set()
+        if job.future is not None and job.future.cancel():  # it never started
+            job.status = job.stage = "cancelled"
+            job.error = _error(422, str(Stopped("cancelled")))
+            job.finished = time.time()
+            with self._lock:
+                self._pending -= 1
         return job
 
     def wait(self, job: Job, timeout: float | None = None) -> Any:
