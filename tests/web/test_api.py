@@ -112,6 +112,28 @@ def test_validate_bad_bodies_are_4xx(client, content, ctype, status, words):
     assert words in r.json()["message"]
 
 
+@pytest.mark.parametrize(
+    ("content", "ctype", "status", "words", "path"),
+    [
+        (b'{"scenario":', "application/json", 422, "not valid JSON at character 12", None),
+        (b'{"scenario": 5}', "application/json", 422, "name of a bundled scenario", "scenario"),
+        (b'{"scenario": "cli-small"}', "text/plain", 415, "application/json", None),
+        (b"scenario=cli-small", "application/x-www-form-urlencoded", 415, "got applic", None),
+        (b"[1, 2]", "application/json", 422, "a JSON object", None),
+        (b'{"scenario": "cli-small", "samples": true}', "application/json", 422, "integer",
+         "samples"),
+        (b'{"scenario": "cli-small", "samples": 1' + b"0" * 5000 + b"}", "application/json", 400,
+         "number too long", None),
+        (b'{"scenario": "\xff"}', "application/json", 400, "not UTF-8 text (byte 14)", None),
+    ],
+)  # fmt: skip
+def test_unreadable_forecast_bodies_say_why(client, content, ctype, status, words, path):
+    r = client.post("/api/forecast", content=content, headers={"content-type": ctype})
+    assert r.status_code == status, r.text
+    assert words in r.json()["message"]
+    assert r.json()["path"] == path
+
+
 def test_forecast_records_the_run(client):
     r = client.post("/api/forecast", json={"scenario": small(), "models": FAST, "seed": 3})
     assert r.status_code == 200, r.text

@@ -289,6 +289,25 @@ def test_every_kind_of_response_carries_the_security_headers(make_client):
         assert r.headers["content-security-policy"] == POLICY, name
 
 
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/limits", "GET"),  # one of the app's own routes
+        ("/api/jobs/abc", "DELETE, GET"),  # two routes on one path
+        ("/runs", "GET"),  # a route of an included router
+        ("/draft", "GET, POST"),
+        ("/openapi.json", "GET, HEAD"),  # served with HEAD as well
+    ],
+)
+def test_a_405_allows_exactly_the_methods_served(client, path, allowed):
+    r = client.request("PATCH", path)
+    assert r.status_code == 405
+    assert r.headers["allow"] == allowed
+    assert_secured(r)
+    if "HEAD" not in allowed:
+        assert client.head(path).status_code == 405
+
+
 def test_an_unexpected_error_is_500_with_the_headers_and_no_details(make_client, monkeypatch):
     class Broken:
         def items(self):

@@ -23,15 +23,16 @@ import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute
 
 from summitry import scenarios
 from summitry.errors import ScenarioError, SummitryError
@@ -64,20 +65,38 @@ from summitry.web.work import Order, ViewCache, job_of, work_of
 __all__ = ["AdviceRequest", "ApiError", "ForecastRequest", "JobRequest", "create_app"]
 
 
+def _name_or_scenario(value: Any) -> Any:
+    """A request's ``scenario``, refused in one message when it is neither kind."""
+    if isinstance(value, str | dict):
+        return value
+    raise ValueError("must be the name of a bundled scenario or a scenario object")
+
+
+ScenarioField = Annotated[
+    dict[str, Any] | str,
+    BeforeValidator(_name_or_scenario),
+    Field(
+        description="The scenario as JSON (as GET /api/scenarios/{name} gives it, or as a "
+        "YAML file reads), or the name of a bundled scenario."
+    ),
+]
+
+
 class ForecastRequest(BaseModel):
     """The body of ``POST /api/forecast``."""
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: dict[str, Any] | str = Field(
-        description="The scenario as JSON (as GET /api/scenarios/{name} gives it, or as a "
-        "YAML file reads), or the name of a bundled scenario."
-    )
+    scenario: ScenarioField
     models: list[str] | None = Field(
         default=None, description="Model names (GET /api/models); default: every model."
     )
-    samples: int = Field(default=1, ge=1, description="Monte Carlo draws of the inputs.")
-    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Seed for every model.")
+    samples: int = Field(
+        default=1, ge=1, strict=True, description="Monte Carlo draws of the inputs."
+    )
+    seed: int = Field(
+        default=0, ge=0, le=2**32 - 1, strict=True, description="Seed for every model."
+    )
 
 
 class JobRequest(ForecastRequest):
@@ -96,10 +115,7 @@ class AdviceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    scenario: dict[str, Any] | str = Field(
-        description="The scenario as JSON (as GET /api/scenarios/{name} gives it, or as a "
-        "YAML file reads), or the name of a bundled scenario."
-    )
+    scenario: ScenarioField
     actor: str = Field(min_length=1, max_length=200, description="The actor to advise (its id).")
     models: list[str] | None = Field(
         default=None,
@@ -108,9 +124,10 @@ class AdviceRequest(BaseModel):
     samples: int = Field(
         default=DEFAULT_SAMPLES,
         ge=1,
+        strict=True,
         description="Monte Carlo draws per lever, the same for every lever (at most max_samples).",
     )
-    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Seed of the draws.")
+    seed: int = Field(default=0, ge=0, le=2**32 - 1, strict=True, description="Seed of the draws.")
 
 
 ADVICE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -196,19 +213,16 @@ def create_app(
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        error = ApiError(exc.status_code, str(exc.detail))
+        error = ApiError(exc.status_code, _unread_body(exc.__cause__) or str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not just its first route's
-            headers["Allow"] = ", ".join(_methods_of(app, request.scope))
+            routes = [*app.routes, *(route for r in included for route in r.routes)]
+            headers["Allow"] = ", ".join(_methods_of(routes, request.scope))
         return JSONResponse(error.body, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = tuple(part for part in first.get("loc", ()) if part not in ("body", "query"))
-        path = field_path(loc) or None
-        message = f"{path}: {first['msg']}" if path else str(first["msg"])
-        return await _api_error(request, ApiError(422, message, rule=first["msg"], path=path))
+        return await _api_error(request, _request_error(exc, request))
 
     # -- reference ---------------------------------------------------------------------
 
@@ -507,22 +521,63 @@ def create_app(
             headers["content-disposition"] = f'attachment; filename="summitry-{run_id}.html"'
         return HTMLResponse(page.html(), headers=headers)
 
-    app.include_router(pages_router(runs, views))
-    app.include_router(advice_router(queue, limits))
-    app.include_router(draft_api_router(limits))
-    app.include_router(draft_router(limits, DraftStore()))
+    included = [
+        pages_router(runs, views),
+        advice_router(queue, limits),
+        draft_api_router(limits),
+        draft_router(limits, DraftStore()),
+    ]
+    for router in included:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     document_errors(app)
     return app
 
 
-def _methods_of(app: FastAPI, scope: dict[str, Any]) -> list[str]:
-    """The methods the routes of the request's path answer to (for a 405's Allow header)."""
+def _methods_of(routes: Sequence[BaseRoute], scope: dict[str, Any]) -> list[str]:
+    """The methods the routes of the request's path answer to (for a 405's Allow header).
+
+    ``routes`` lists the app's own routes and those of the routers it includes (which
+    the app keeps behind a wrapper that has no methods). HEAD is listed only where a
+    route serves it.
+    """
     from starlette.routing import Match
 
     found: set[str] = set()
-    for route in app.routes:
+    for route in routes:
         methods = getattr(route, "methods", None)
         if methods and route.matches(scope)[0] is not Match.NONE:
             found |= set(methods)
-    return sorted(found - {"HEAD"} | ({"HEAD"} if "GET" in found else set()))
+    return sorted(found)
+
+
+def _request_error(exc: RequestValidationError, request: Request) -> ApiError:
+    """The API error for a request FastAPI could not read into its model."""
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+    kind, loc = first.get("type"), tuple(first.get("loc", ()))
+    if kind == "json_invalid":  # loc ends with the character where reading stopped
+        where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
+        error = (first.get("ctx") or {}).get("error", "")
+        return ApiError(422, f"the body is not valid JSON{where}: {error}".rstrip(": "))
+    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if loc == ("body",) and kind == "model_attributes_type" and sent != "application/json":
+        return ApiError(
+            415,
+            f"this route reads a JSON body (content-type application/json); "
+            f"got {sent or 'no content type'}",
+        )
+    if loc == ("body",) and kind == "model_attributes_type":
+        return ApiError(422, "the body must be a JSON object ({...})")
+    loc = tuple(part for part in loc if part not in ("body", "query"))
+    path = field_path(loc) or None
+    rule = str(first["msg"]).removeprefix("Value error, ")
+    return ApiError(422, f"{path}: {rule}" if path else rule, rule=rule, path=path)
+
+
+def _unread_body(cause: BaseException | None) -> str | None:
+    """Why FastAPI could not read a body (its own 400 says only that it could not)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"the body is not UTF-8 text (byte {cause.start})"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "the body holds a number too long to read (more than 4,300 digits)"
+    return None
