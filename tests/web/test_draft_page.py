@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import yaml
 
@@ -125,3 +127,30 @@ def test_a_body_over_the_limit_is_413(make_client):
     client = make_client(max_body=2000)
     r = client.post("/api/draft", files=_files(("big.txt", OSLO * 20)))
     assert r.status_code == 413
+
+
+def test_a_draft_is_held_to_the_time_limit_and_the_workers(make_client, monkeypatch, in_process):
+    from summitry.web import draft_pages
+
+    gate = threading.Event()
+    real = draft_pages.read_uploads
+
+    def held(files):
+        assert gate.wait(30)
+        return real(files)
+
+    monkeypatch.setattr(draft_pages, "read_uploads", held)
+    client = make_client(timeout=0.5, workers=1, queue=0)
+    docs = _files(("oslo.txt", OSLO), ("reykjavik.txt", REYKJAVIK))
+    r = client.post("/api/draft", files=docs)
+    assert r.status_code == 422, r.text
+    assert "time limit of 0.5 s" in r.json()["message"] and r.json()["path"] == "files"
+    assert "fewer or shorter documents" in r.json()["message"]
+    busy = client.post("/draft", files=docs, data={"name": "x"})  # the stopped one still reads
+    assert busy.status_code == 429 and "busy" in busy.text
+    gate.set()
+    deadline = time.monotonic() + 30
+    while (r := client.post("/api/draft", files=docs)).status_code == 429:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert r.status_code == 200, r.text

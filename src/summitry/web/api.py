@@ -524,8 +524,8 @@ def create_app(
     included = [
         pages_router(runs, views),
         advice_router(queue, limits),
-        draft_api_router(limits),
-        draft_router(limits, DraftStore()),
+        draft_api_router(limits, queue),
+        draft_router(limits, DraftStore(), queue),
     ]
     for router in included:
         app.include_router(router)

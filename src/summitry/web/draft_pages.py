@@ -3,9 +3,11 @@
 ``GET /draft`` is the form: one or more documents (text, Markdown, HTML or PDF) and an
 optional scenario name. Posting it reads each upload as ``summitry draft`` reads a file
 (:func:`summitry.draft.documents.read_document`, paragraph N the N-th non-blank line),
-drafts the scenario at once (:func:`summitry.draft.skeleton.draft`, well under a second
-for a few documents) and leads to ``/draft/{id}``: the actors and issues found, and for
-each actor and issue the passages suggested as evidence, every number a placeholder.
+drafts the scenario (:func:`summitry.draft.skeleton.draft`, well under a second for a few
+documents) and leads to ``/draft/{id}``: the actors and issues found, and for each actor
+and issue the passages suggested as evidence, every number a placeholder. Reading and
+drafting run as a job of the server's queue (:func:`drafted`), held to its time limit and
+number of workers like a forecast: a small PDF can hold megabytes of compressed text.
 The drafted YAML is kept in memory for the last :data:`KEPT` drafts (never on disk),
 downloaded from ``/draft/{id}/yaml``, and opened in the editor as an uploaded scenario.
 
@@ -16,6 +18,7 @@ form again with one line naming the document and the rule, or the API's error bo
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import tempfile
@@ -33,6 +36,7 @@ from starlette.exceptions import HTTPException
 from summitry.draft.documents import FORMATS, Document, document_from_text, read_document
 from summitry.draft.skeleton import PLACEHOLDER, Draft, draft
 from summitry.errors import SummitryError
+from summitry.web.jobs import JobQueue, Stages
 from summitry.web.limits import Limits
 from summitry.web.pages import _templates
 from summitry.web.problems import ApiError
@@ -43,11 +47,14 @@ __all__ = [
     "DraftStore",
     "draft_api_router",
     "draft_router",
+    "drafted",
     "read_uploads",
 ]
 
 MAX_DOCUMENTS = 20
 """Most documents one draft reads."""
+KIND = "draft"
+"""The kind of the server's jobs that draft."""
 KEPT = 32
 """Drafts kept in memory (the oldest is forgotten first)."""
 MAX_NAME = 200
@@ -157,6 +164,20 @@ def _read_one(name: str, raw: bytes, folder: Path) -> Document:
         ) from None
 
 
+def drafted(files: list[tuple[str, bytes]], name: str, limits: Limits, stages: Stages) -> Draft:
+    """The job of one draft: read the uploads, then draft them (see :func:`draft_of`).
+
+    It runs on the server's job queue, in a worker process, so that a document that takes
+    long to read (a small PDF can hold megabytes of compressed text) is held to the
+    server's time limit and number of workers like a forecast, and is stopped there.
+    """
+    stages.plan(2)
+    stages.begin("reading the documents")
+    docs = read_uploads(files)
+    stages.begin("drafting")
+    return draft_of(docs, name, limits)
+
+
 def draft_of(docs: list[Document], name: str, limits: Limits) -> Draft:
     """The draft of ``docs``, as many actors and issues as the server takes; 422 if none."""
     try:
@@ -166,6 +187,11 @@ def draft_of(docs: list[Document], name: str, limits: Limits) -> Draft:
         )  # fmt: skip
     except SummitryError as exc:
         raise ApiError(422, str(exc), path="files") from None
+
+
+def _draft_on(queue: JobQueue, files: list[tuple[str, bytes]], name: str, limits: Limits) -> Draft:
+    """Draft the uploads as a job of ``queue`` and wait for it (429 when the queue is full)."""
+    return queue.wait(queue.submit(KIND, functools.partial(drafted, files, name, limits)))
 
 
 def _scenario_name(given: str) -> str:
@@ -248,8 +274,8 @@ def _review(found: Draft) -> dict[str, Any]:
     }
 
 
-def draft_router(limits: Limits, store: DraftStore) -> APIRouter:
-    """The draft pages, within ``limits``; drafts are kept in ``store``."""
+def draft_router(limits: Limits, store: DraftStore, queue: JobQueue) -> APIRouter:
+    """The draft pages, within ``limits``; drafts are made on ``queue`` and kept in ``store``."""
     router = APIRouter(include_in_schema=False)
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -276,8 +302,7 @@ def draft_router(limits: Limits, store: DraftStore) -> APIRouter:
         try:
             files, name = await _form(request)
             scenario_name = _scenario_name(name)
-            docs = await run_in_threadpool(read_uploads, files)
-            found = await run_in_threadpool(draft_of, docs, scenario_name, limits)
+            found = await run_in_threadpool(_draft_on, queue, files, scenario_name, limits)
         except ApiError as exc:
             return form(request, exc.status, name=name[:MAX_NAME], error=exc.body["message"])
         return RedirectResponse(f"/draft/{store.add(found)}", status_code=303)
@@ -304,8 +329,8 @@ def draft_router(limits: Limits, store: DraftStore) -> APIRouter:
     return router
 
 
-def draft_api_router(limits: Limits) -> APIRouter:
-    """``POST /api/draft``: documents in, the draft's summary and YAML out."""
+def draft_api_router(limits: Limits, queue: JobQueue) -> APIRouter:
+    """``POST /api/draft``: documents in, the draft's summary and YAML out (made on ``queue``)."""
     router = APIRouter()
 
     @router.post(
@@ -326,8 +351,7 @@ def draft_api_router(limits: Limits) -> APIRouter:
         """
         files, name = await _form(request)
         scenario_name = _scenario_name(name)
-        docs = await run_in_threadpool(read_uploads, files)
-        found = await run_in_threadpool(draft_of, docs, scenario_name, limits)
+        found = await run_in_threadpool(_draft_on, queue, files, scenario_name, limits)
         return {**found.summary(), "yaml": found.yaml_text()}
 
     return router

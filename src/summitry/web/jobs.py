@@ -42,7 +42,17 @@ from summitry.errors import ScenarioError, SummitryError
 from summitry.web.limits import ENV, Limits
 from summitry.web.problems import ApiError
 
-__all__ = ["GRACE", "ISOLATE", "KEEP", "POLL", "Job", "JobQueue", "Stages", "Stopped"]
+__all__ = [
+    "GRACE",
+    "ISOLATE",
+    "KEEP",
+    "POLL",
+    "TOO_LONG",
+    "Job",
+    "JobQueue",
+    "Stages",
+    "Stopped",
+]
 
 KEEP = 200
 """Finished jobs remembered; older ones are forgotten (their runs stay in the run store)."""
@@ -75,6 +85,20 @@ PRELOAD = [
 """Modules the fork server imports once, so that a worker process starts fast."""
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
+
+TOO_LONG: dict[str, tuple[str, str]] = {"draft": ("send fewer or shorter documents", "files")}
+"""What a job of each kind that runs out of time should ask for, and the field it names;
+every other kind asks for fewer samples or models."""
+
+
+def _too_long(kind: str, timeout: float) -> tuple[str, str]:
+    """The time-limit message of a job of ``kind``, and the request field it names."""
+    remedy, path = TOO_LONG.get(kind, ("ask for fewer samples or models", "samples"))
+    return (
+        f"the job ran past the time limit of {timeout:g} s of this server "
+        f"({ENV['timeout']}); {remedy}",
+        path,
+    )
 
 
 class Stopped(Exception):
@@ -148,10 +172,7 @@ class Stages:
         if self._job.cancel_requested.is_set():
             raise Stopped("cancelled")
         if time.monotonic() > self._deadline:
-            raise Stopped(
-                f"the job ran past the time limit of {self._timeout:g} s of this server "
-                f"({ENV['timeout']}); ask for fewer samples or models"
-            )
+            raise Stopped(_too_long(self._job.kind, self._timeout)[0])
 
 
 class JobQueue:
@@ -235,12 +256,8 @@ class JobQueue:
             job.future.result(timeout=timeout)
         except FutureTimeout:
             job.cancel_requested.set()
-            raise ApiError(
-                422,
-                f"the request ran past the time limit of {self.limits.timeout:g} s of this "
-                f"server ({ENV['timeout']}); ask for fewer samples or models",
-                path="samples",
-            ) from None
+            message, path = _too_long(job.kind, self.limits.timeout)
+            raise ApiError(422, message.replace("the job", "the request"), path=path) from None
         if job.status != "done":
             raise ApiError(job.error["status"] if job.error else 422, **_fields(job.error))
         return job.result
@@ -271,7 +288,8 @@ class JobQueue:
             cancelled = job.cancel_requested.is_set()
             job.status = "cancelled" if cancelled else "failed"
             job.stage = job.status
-            job.error = _error(422, str(exc), path=None if cancelled else "samples")
+            path = None if cancelled else _too_long(job.kind, self.limits.timeout)[1]
+            job.error = _error(422, str(exc), path=path)
         except _Failed as exc:  # the worker process's error, as error_of made it there
             job.status, job.stage = "failed", "failed"
             job.error = exc.error
