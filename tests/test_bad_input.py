@@ -75,3 +75,23 @@ def test_user_mistake_gives_one_clear_line_and_exit_2(
     assert where in line and rule in line, line
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("suffix", ["", ".yaml"])
+@pytest.mark.parametrize("command", ["validate", "forecast"])
+def test_a_name_too_long_for_the_file_system_is_one_clear_line(command, suffix):
+    name = "a" * 300 + suffix  # neither a file nor a bundled scenario; stat() refuses it
+    result = CliRunner().invoke(
+        app, [command, name, "--no-store"][: 3 if command == "forecast" else 2]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot read the file" in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_an_output_name_too_long_is_one_clear_line(tmp_path):
+    out = tmp_path / ("a" * 300 + ".json")
+    result = CliRunner().invoke(app, ["forecast", "ec-example", "--no-store", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot write the output file" in result.stderr and "too long" in result.stderr

@@ -50,6 +50,8 @@ def test_a_bad_form_is_answered_on_the_page(client):
     assert r.status_code == 422 and "unknown actor" in r.text
     r = client.post("/advise", data={**form, "actor": "us", "samples": "100000"})
     assert r.status_code == 422 and "samples" in r.text
+    r = client.post("/advise", data={"actor": "us"})
+    assert r.status_code == 422 and "choose a bundled scenario" in r.text
 
 
 def test_the_api_gives_the_advice_record(client):
@@ -73,6 +75,8 @@ def test_the_api_gives_the_advice_record(client):
         ({"samples": 1001}, 422, "samples"),
         ({"models": ["compromise", "oracle"]}, 422, "models[1]"),
         ({"actor": ""}, 422, "actor"),
+        ({"models": []}, 422, "models"),
+        ({"scenario": "a" * 300}, 404, "name"),
     ],
 )
 def test_bad_advice_requests_are_4xx_with_a_problem_body(client, change, status, path):

@@ -171,7 +171,11 @@ def _resolve(shown: str) -> Path:
     from summitry.scenarios import example_path, list_examples
 
     path = Path(shown)
-    if path.exists():
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a name the file system refuses (too long, say)
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    if exists:
         return path
     bundled = example_path(shown)
     if bundled is not None:

@@ -40,8 +40,9 @@ def example_path(name: str) -> Path | None:
     name = name.removesuffix(".yaml")
     if not _NAME.match(name) or ".." in name:
         return None
-    entry = _root() / f"{name}.yaml"
-    return Path(str(entry)) if entry.is_file() else None
+    wanted = f"{name}.yaml"  # looked up among the files, so no name reaches the file system
+    entry = next((e for e in _root().iterdir() if e.name == wanted), None)
+    return Path(str(entry)) if entry is not None and entry.is_file() else None
 
 
 def _first_line(entry: Traversable) -> str:

@@ -82,7 +82,9 @@ def advice_router(queue: JobQueue, limits: Limits) -> APIRouter:
         def one(key: str, default: str = "") -> str:
             return (fields.get(key) or [default])[0].strip()
 
-        name, actor, models = one("scenario"), one("actor"), fields.get("model") or []
+        name, actor, models = one("scenario"), one("actor"), fields.get("model") or None
+        if not name:
+            return form(request, None, 422, error="scenario: choose a bundled scenario")
         try:
             samples = int(one("samples", str(DEFAULT_SAMPLES)))
             seed = int(one("seed", "0"))

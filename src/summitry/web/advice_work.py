@@ -84,7 +84,11 @@ def advice_order(
             path="samples",
         )
     check_size(scenario, limits)
-    names = tuple(models) if models else DEFAULT_MODELS
+    names = DEFAULT_MODELS if models is None else tuple(models)
+    if not names:
+        raise ApiError(
+            422, f"models: no model chosen; choose from: {', '.join(MODELS)}", path="models"
+        )
     unknown = [m for m in names if m not in MODELS]
     if unknown:
         raise ApiError(
