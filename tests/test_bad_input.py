@@ -95,3 +95,17 @@ def test_an_output_name_too_long_is_one_clear_line(tmp_path):
     result = CliRunner().invoke(app, ["forecast", "ec-example", "--no-store", "-o", str(out)])
     assert result.exit_code == 2, result.output
     assert "cannot write the output file" in result.stderr and "too long" in result.stderr
+
+
+def test_a_belief_that_leaves_an_issue_without_weight_in_a_view_is_refused(tmp_path):
+    content = GOOD.replace("salience: 0.5}}", "salience: 0}}") + (
+        "beliefs:\n  - {observer: a, about: b, capability: 0}\n"
+    )  # a cares about nothing; in a's view b, the only actor who cares, has no capability
+    path = tmp_path / "view.yaml"
+    path.write_text(content)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert "beliefs[0].capability" in line and "in 'a's view no actor takes part in 'x'" in line
+    path.write_text(content.replace("capability: 0}", "capability: 0.5}"))
+    assert CliRunner().invoke(app, ["validate", str(path)]).exit_code == 0

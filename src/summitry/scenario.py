@@ -496,6 +496,50 @@ def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[st
             )
         if b.salience is not None and b.salience > top:
             _fail((*path, "salience"), f"salience {b.salience:g} lies outside [0, {top:g}]")
+    _check_views(sc, actors, issues, entries)
+
+
+def _check_views(
+    sc: Scenario,
+    actors: Mapping[str, Actor],
+    issues: Mapping[str, Issue],
+    entries: list[tuple[tuple[Any, ...], Belief, str]],
+) -> None:
+    """Rule 12 in every observer's view: beliefs leave each issue someone who takes part."""
+    later_wins = [e for e in entries if e[0][0] == "messages"] + [
+        e for e in entries if e[0][0] == "beliefs"
+    ]  # the order of Scenario.all_beliefs
+    for observer in dict.fromkeys(b.observer for _, b, _ in later_wins):
+        mine = [(path, b) for path, b, _ in later_wins if b.observer == observer]
+        cap = {a: actors[a].capability for a in actors}
+        sal = {
+            (a, i): st.salience for a, stances in sc.positions.items() for i, st in stances.items()
+        }
+        for _, b in mine:
+            if b.capability is not None:
+                cap[b.about] = b.capability
+            if b.issue is not None and b.salience is not None:
+                sal[(b.about, b.issue)] = b.salience
+        for issue_id in issues:
+            weight = sum(
+                cap[a] * sal[(a, issue_id)]
+                for a in sc.positions
+                if (a, issue_id) in sal and actors[a].present
+            )
+            if weight > 0:
+                continue
+            path = next(  # the last belief that took weight away from the issue
+                (*p, "salience") if b.issue == issue_id and b.salience is not None else
+                (*p, "capability")
+                for p, b in reversed(mine)
+                if (b.issue == issue_id and b.salience is not None)
+                or (b.capability is not None and issue_id in sc.positions.get(b.about, {}))
+            )  # fmt: skip
+            _fail(
+                path,
+                f"in '{observer}'s view no actor takes part in '{issue_id}' with both "
+                "capability and salience above zero (rule 12 holds in every view)",
+            )
 
 
 def _check_state_after(data: dict[str, Any], k: int, event: Event) -> None:
