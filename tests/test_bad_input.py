@@ -109,3 +109,14 @@ def test_a_belief_that_leaves_an_issue_without_weight_in_a_view_is_refused(tmp_p
     assert "beliefs[0].capability" in line and "in 'a's view no actor takes part in 'x'" in line
     path.write_text(content.replace("capability: 0}", "capability: 0.5}"))
     assert CliRunner().invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+def test_a_report_folder_holding_other_files_is_refused_with_the_reason(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(app, ["report", "ec-example", "-o", str(folder), "--no-store"])
+    assert result.exit_code == 2, result.output
+    assert "holds files that are not part of a report (notes.txt)" in result.stderr
+    assert "give a file name" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]

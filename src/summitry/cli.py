@@ -11,6 +11,7 @@ Output files are written only after everything else succeeded, and atomically.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from io import BytesIO
 from pathlib import Path
@@ -52,9 +53,16 @@ class _Group(TyperGroup):
 
 
 def _describe(exc: Exception) -> str:
-    """The message of a user mistake; an OSError can only come from writing ``--output``."""
+    """The message of a user mistake; an OSError can only come from writing ``--output``.
+
+    An OSError whose text is not the system's own for its code was raised by summitry
+    with a sentence of its own (a report folder holding other files, say): it is shown as
+    it is.
+    """
     if isinstance(exc, OSError) and exc.filename:
         target = Path(exc.filename2 or exc.filename)  # os.replace(tmp, target) names both
+        if exc.errno is not None and exc.strerror and exc.strerror != os.strerror(exc.errno):
+            return f"cannot write the output {target}: {exc.strerror}"
         if _is_folder(target):
             return f"cannot write the output file {target}: it is a folder; give a file name"
         folder = target.parent
@@ -96,7 +104,7 @@ EngineOpt = Annotated[
     typer.Option(
         "--engine",
         help="local (this process) or dask (chunks on a Dask cluster; "
-        'pip install "summitry[dask]").',
+        'pip install "summitry\\[dask]").',
     ),
 ]
 SchedulerOpt = Annotated[
@@ -726,7 +734,10 @@ def calibrate(
         typer.Argument(help="Case ids; default: every case that records an outcome."),
     ] = None,
     model: ModelsOpt = None,
-    samples: Annotated[int, typer.Option("--samples", "-n", help="Draws per case.")] = 1000,
+    samples: Annotated[
+        int,
+        typer.Option("--samples", "-n", min=1, max=bounds.MAX_SAMPLES, help="Draws per case."),
+    ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the draws and intervals.")] = 0,
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", help="Bootstrap replicates over cases.")
@@ -843,8 +854,10 @@ def drivers(
         typer.Option(
             "--samples",
             "-n",
+            min=4,
+            max=bounds.MAX_SAMPLES,
             help="Sobol' base samples (a power of 2; default 512) or Morris trajectories "
-            "(default 64).",
+            "(default 64); the runs they make are bounded too.",
         ),
     ] = None,
     groups: Annotated[

@@ -145,6 +145,8 @@ def test_an_outcome_that_cannot_move_gets_zero_and_a_note():
         ({"groups": "issue"}, "groups must be one of"),
         ({"seed": -1}, "seed"),
         ({"model": "nope"}, "unknown model 'nope'"),
+        ({"n": 2**30}, "one batch takes at most 1,000,000 runs"),
+        ({"method": "morris", "n": 10**9}, "use fewer samples"),
     ],
 )
 def test_bad_parameters_raise_parameter_error(kwargs, words):

@@ -29,6 +29,7 @@ from SALib.sample import sobol as sobol_sample
 
 from summitry.analysis.deal import deal_analysis
 from summitry.analysis.uncertainty import Spread, spread
+from summitry.bounds import MAX_CELLS, MAX_SAMPLES
 from summitry.errors import ParameterError
 from summitry.forecast import summitry_version
 from summitry.inputs import Inputs
@@ -366,6 +367,18 @@ def _check(model: str | Model, method: str, n: int | None, seed: int, groups: st
     return chosen
 
 
+def _check_size(*, base_count: int, method: str, n_groups: int, scenario: Scenario) -> None:
+    """Refuse a design whose evaluations exceed the bounds of one forecast's batch."""
+    runs = base_count * (n_groups + (2 if method == "sobol" else 1))
+    cells = runs * len(scenario.actors) * len(scenario.issues)
+    if runs > MAX_SAMPLES or cells > MAX_CELLS:
+        raise ParameterError(
+            f"samples: {base_count:,} {'base samples' if method == 'sobol' else 'trajectories'} "
+            f"of {n_groups} groups make {runs:,} model runs ({cells:,} values); one batch "
+            f"takes at most {MAX_SAMPLES:,} runs and {MAX_CELLS:,} values; use fewer samples"
+        )
+
+
 def drivers(
     scenario: Scenario,
     model: str | Model = "compromise",
@@ -429,6 +442,7 @@ def drivers(
             f"fewer than two groups of varied inputs ({', '.join(labels) or 'none'}); "
             "nothing to rank (try groups='factor')"
         )
+    _check_size(base_count=n, method=method, n_groups=len(labels), scenario=scenario)
     problem = {
         "num_vars": len(names),
         "names": names,
