@@ -81,6 +81,24 @@ def test_model_objects_and_fixed_rounds(scenario):
     assert fc.to_dict()["models"]["eum"]["params"]["max_rounds"] == 7
 
 
+def test_a_summary_cycle_length_is_that_of_the_draws_that_cycled():
+    from summitry import load
+
+    fc = forecast(load("korea-hanoi-2019"), ["eum"], samples=100, seed=2)
+    traj = fc.trajectory("eum")
+    for k, issue in enumerate(traj.inputs.issues):
+        lengths = traj.cycle_length[:, k]
+        summary = fc.stops()["eum"][issue]
+        if (lengths > 0).any():
+            assert summary.cycle_length >= lengths[lengths > 0].min() > 0
+        else:
+            assert summary.cycle_length == 0
+        if summary.stop is Stop.CYCLE:
+            assert f"cycle({summary.cycle_length})" in summary.label
+    some = traj.cycle_length[:, list(traj.inputs.issues).index("exercises")]
+    assert (some == 0).sum() > (some > 0).sum()  # the median of all draws would be 0
+
+
 @pytest.mark.parametrize(
     "models, words",
     [(["nope"], "unknown model 'nope'"), (["eum", "eum"], "more than once"), ([], "no model")],

@@ -76,7 +76,7 @@ class StopSummary:
     rounds
         Median stopping round over samples (the lower of the two middle values).
     cycle_length
-        Median cycle length over samples, 0 where no cycle was found.
+        Median cycle length over the samples that stopped in a cycle; 0 when none did.
     """
 
     stop: Stop
@@ -210,10 +210,11 @@ class Forecast:
             per_issue = {}
             for k, issue in enumerate(traj.inputs.issues):
                 codes = np.bincount(traj.stop_reason[:, k].astype(np.int64), minlength=len(Stop))
+                cycled = traj.cycle_length[:, k][traj.cycle_length[:, k] > 0]
                 per_issue[issue] = StopSummary(
                     stop=Stop(int(np.argmax(codes))),
                     rounds=_median_low(traj.stop_round[:, k]),
-                    cycle_length=_median_low(traj.cycle_length[:, k]),
+                    cycle_length=_median_low(cycled) if cycled.size else 0,
                 )
             out[name] = per_issue
         return out
