@@ -46,13 +46,15 @@ def test_dask_chunks_give_the_local_numbers(cluster):
     sc = summitry.load("korea-hanoi-2019")
     inputs = sample(sc, 700, seed=4)
     models = [summitry.MODELS[name]() for name in summitry.MODELS]
+    models.append(summitry.MODELS["smp"](transitions="stochastic", max_rounds=8))
+    models[-1].name = "smp-stochastic"  # a second SMP, one task for the whole batch
     local = run_models(models, inputs, seed=4)
     seen = []
     remote = run_models(
         models, inputs, seed=4, engine=Engine("dask", cluster, chunk=200),
         progress=lambda done, total: seen.append((done, total)),
     )  # fmt: skip
-    chunks = 4 * len(models)  # 700 samples in chunks of 200, for every model
+    chunks = 4 * (len(models) - 1) + 1  # 700 samples in chunks of 200, but one stochastic
     assert seen[-1] == (chunks, chunks)
     for name in local:
         np.testing.assert_array_equal(remote[name].outcome, local[name].outcome)

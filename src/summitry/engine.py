@@ -36,7 +36,9 @@ class Engine:
     """How to run: ``kind`` is "local" or "dask"; ``scheduler`` an address or None.
 
     With ``kind="dask"`` and no scheduler, a local cluster of one single-threaded worker
-    process per core is started for the run and closed after it.
+    process per core is started for the run and closed after it. Each model runs in
+    chunks of ``chunk`` samples, except one that is not :attr:`~Model.splittable`, which
+    runs the whole batch as one task.
     """
 
     kind: str = "local"
@@ -111,10 +113,11 @@ def _run_dask(
         raise ParameterError(f"cannot reach the Dask scheduler {engine.scheduler}: {exc}") from None
     try:
         futures = {}
+        pieces = {m.name: chunks if m.splittable else [inputs] for m in models}
         for m in models:
-            for k, chunk in enumerate(chunks):
+            for k, chunk in enumerate(pieces[m.name]):
                 futures[client.submit(_run_chunk, m, chunk, seed, rounds, pure=False)] = (m.name, k)
-        parts: dict[str, list[Any]] = {m.name: [None] * len(chunks) for m in models}
+        parts: dict[str, list[Any]] = {m.name: [None] * len(pieces[m.name]) for m in models}
         for done, future in enumerate(as_completed(futures), start=1):
             name, k = futures[future]
             parts[name][k] = future.result()

@@ -483,6 +483,19 @@ def test_stochastic_transitions_follow_the_seed():
     )
 
 
+def test_a_stochastic_draw_does_not_depend_on_the_batch_around_it(monkeypatch):
+    from summitry.models import base
+
+    monkeypatch.setattr(base, "STREAM_BLOCK", 4)  # a batch of 7 spans two streams
+    inputs = _batch(7)
+    model = SpatialModel(transitions="stochastic")
+    assert not model.splittable and SpatialModel().splittable
+    whole = model.run(inputs, rng=5, rounds=4).position
+    for rows in (np.arange(3), np.arange(6)):
+        part = model.run(inputs.take(rows), rng=5, rounds=4).position
+        np.testing.assert_array_equal(part, whole[rows])
+
+
 # -- ties ----------------------------------------------------------------------------------
 
 COPIES = make_inputs(

@@ -22,10 +22,12 @@ from summitry.inputs import Inputs
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = [
+    "STREAM_BLOCK",
     "TRACE",
     "Constraint",
     "Model",
     "RoundResult",
+    "SampleStreams",
     "check_rng",
     "count",
     "iterate",
@@ -84,6 +86,32 @@ def check_rng(rng: Any) -> np.random.Generator:
     raise ParameterError(f"rng must be an int, a numpy Generator or None; got {type(rng).__name__}")
 
 
+STREAM_BLOCK = 1024
+"""Samples per random stream of :class:`SampleStreams`."""
+
+
+class SampleStreams:
+    """Uniform random numbers for each sample of a batch, the same in a batch of any size.
+
+    Sample ``i`` draws from the stream of block ``i // STREAM_BLOCK``, the block's own
+    child of a seed taken from ``rng``, at its row of the block; every block draws a full
+    block of rows each time. So sample ``i`` gets the same numbers whether the batch holds
+    10 samples or 10,000, and one stream per block (not per sample) keeps the draws
+    vectorised.
+    """
+
+    def __init__(self, rng: np.random.Generator, n_samples: int):
+        root = np.random.SeedSequence(rng.integers(0, 2**63, size=2).tolist())
+        self._n = n_samples
+        blocks = -(-n_samples // STREAM_BLOCK)
+        self._streams = [np.random.default_rng(child) for child in root.spawn(blocks)]
+
+    def uniform(self, width: int) -> np.ndarray:
+        """The next ``width`` numbers on [0, 1) of every sample: ``(n_samples, width)``."""
+        rows = [stream.random((STREAM_BLOCK, width)) for stream in self._streams]
+        return np.concatenate(rows)[: self._n]
+
+
 class Model(ABC):
     """A bargaining model: parameters in ``__init__``, work in :meth:`run`.
 
@@ -96,6 +124,16 @@ class Model(ABC):
     iterative: ClassVar[bool] = False
     needs_status_quo: ClassVar[bool] = False
     """True for models that bargain from the status quo and cannot run without one."""
+
+    @property
+    def splittable(self) -> bool:
+        """Whether a batch may be run in parts (the Dask engine's chunks), same numbers.
+
+        False for a run that draws random numbers, whose streams follow the sample's place
+        in the whole batch (:class:`SampleStreams`).
+        """
+        return True
+
     _constraints: ClassVar[dict[str, Constraint]] = {}
 
     def get_params(self) -> dict[str, Any]:

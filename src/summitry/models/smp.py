@@ -30,7 +30,7 @@ from summitry.history import History, Rounds
 from summitry.inputs import Inputs
 from summitry.models._kernels import kernels
 from summitry.models._parallel import COMPILED
-from summitry.models.base import TRACE, Model, count, number, one_of
+from summitry.models.base import TRACE, Model, SampleStreams, count, number, one_of
 from summitry.trajectory import Stop, Trajectory
 
 __all__ = ["SpatialModel"]
@@ -251,6 +251,11 @@ class SpatialModel(Model):
                 views.append(inputs.perceived_by(int(o)))
         return views, view_of
 
+    @property
+    def splittable(self) -> bool:
+        """Deterministic runs split freely; stochastic ones draw by the sample's place."""
+        return self.transitions != "stochastic"
+
     # -- the run -----------------------------------------------------------------------
 
     def _run(self, inputs: Inputs, rng: np.random.Generator, rounds: int | None) -> Trajectory:
@@ -293,10 +298,11 @@ class SpatialModel(Model):
         first_change = np.zeros(n_s)
         reason = np.full(n_s, Stop.FIXED_ROUNDS if rounds is not None else Stop.MAX_ROUNDS)
         stop_round = np.full(n_s, limit, dtype=np.int64)
+        streams = SampleStreams(rng, n_s) if game.stochastic else None
         for t in range(1, limit + 1):
             if not chunks:
                 break
-            draws = rng.random((n_s, play.size)) if game.stochastic else None
+            draws = None if streams is None else streams.uniform(play.size)
             moved = [game.turn(st, draws) for st in states]
             states = [game.assess(m, c) for m, c in zip(moved, chunks, strict=True)]
             active = np.concatenate(chunks)
