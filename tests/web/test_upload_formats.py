@@ -113,6 +113,8 @@ def test_deu_data_are_named_as_backtest_data(client):
         r = _post(client, (DATA / "deu" / name).read_bytes(), "text/csv", filename=name)
         assert r.status_code == 422 and "DEU data" in r.json()["message"], r.text
         assert r.json()["path"] == "format"
+        r = _post(client, (DATA / "deu" / name).read_bytes(), "text/plain")  # no file name
+        assert r.status_code == 422 and "DEU data" in r.json()["message"], r.text
 
 
 def test_bad_format_or_type_is_4xx(client):

@@ -139,7 +139,10 @@ def _format_of(text: str, kind: str, filename: str | None) -> str:
             raise _undetected(text) from None
     if looks_like_decide(text):
         return "decide"
-    return sniff_csv(text) or "yaml"
+    found = sniff_csv(text)
+    if found is None and _DEU_HEADER.search(next((ln for ln in text.splitlines() if ln), "")):
+        raise _undetected(text)  # DEU data sent as text: say what it is, not a YAML error
+    return found or "yaml"
 
 
 def _undetected(text: str) -> ApiError:
