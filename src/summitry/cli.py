@@ -736,7 +736,7 @@ def calibrate(
     model: ModelsOpt = None,
     samples: Annotated[
         int,
-        typer.Option("--samples", "-n", min=1, max=bounds.MAX_SAMPLES, help="Draws per case."),
+        typer.Option("--samples", "-n", help=f"Draws per case (1 to {bounds.MAX_SAMPLES:,})."),
     ] = 1000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the draws and intervals.")] = 0,
     bootstrap: Annotated[
@@ -854,10 +854,9 @@ def drivers(
         typer.Option(
             "--samples",
             "-n",
-            min=4,
-            max=bounds.MAX_SAMPLES,
             help="Sobol' base samples (a power of 2; default 512) or Morris trajectories "
-            "(default 64); the runs they make are bounded too.",
+            f"(default 64); 4 to {bounds.MAX_SAMPLES:,}, and at most "
+            f"{bounds.MAX_SAMPLES:,} model runs in all.",
         ),
     ] = None,
     groups: Annotated[

@@ -357,8 +357,8 @@ def _check(model: str | Model, method: str, n: int | None, seed: int, groups: st
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ParameterError(f"seed must be a non-negative integer; got {seed!r}")
     if n is not None:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 4:
-            raise ParameterError(f"samples must be an integer of 4 or more; got {n!r}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 4 <= n <= MAX_SAMPLES:
+            raise ParameterError(f"samples must be an integer from 4 to {MAX_SAMPLES:,}; got {n!r}")
         if method == "sobol" and n & (n - 1):
             below = 1 << (int(n).bit_length() - 1)
             raise ParameterError(

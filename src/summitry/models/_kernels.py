@@ -7,7 +7,8 @@ milliseconds. A small batch therefore runs the *same source* interpreted: the ke
 module executed a second time with numba's JIT switched off, so every line, branch and
 floating-point operation is the one the compiled build runs (the tests check that both
 give the same numbers, to rounding; a draw that runs to its last round unsettled can
-carry a rounding difference into a different end). Larger batches use the compiled build, compiling it on first use.
+carry a rounding difference into a different end). Larger batches use the compiled
+build, compiling it on first use.
 
 The choice is ``SUMMITRY_KERNELS``: ``auto`` (the default) picks by the size of the
 batch, ``compiled`` and ``interpreted`` force one build.
