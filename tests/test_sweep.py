@@ -29,7 +29,10 @@ def test_vary_reads_ranges_grids_and_lists():
         ("actors.us.capability", "PATH=START:STOP"),
         ("actors.us.capability=3:1", "below STOP"),
         ("actors.us.capability=a,b", "numbers"),
-        ("actors.us.capability=0:1:1", "2 or more"),
+        ("actors.us.capability=0:1:1", "from 2 to 100,000"),
+        ("actors.us.capability=0:1:200000000", "from 2 to 100,000"),
+        ("actors.us.capability=0:1:" + "9" * 5000, "from 2 to 100,000"),
+        ("actors.us.capability=0:1e999:3", "finite"),
     ],
 )
 def test_vary_refuses_bad_expressions(expr, rule):

@@ -61,13 +61,17 @@ class Vary:
         rng = re.fullmatch(rf"({_NUMBER}):({_NUMBER})(?::(\d+))?", spec)
         if rng:
             low, high = float(rng[1]), float(rng[2])
+            if not (math.isfinite(low) and math.isfinite(high)):
+                raise ParameterError(f"--vary {expr!r}: START and STOP must be finite numbers")
             if not low < high:
                 raise ParameterError(f"--vary {expr!r}: START must be below STOP")
             if rng[3] is None:
                 return cls(path, None, low, high)
-            n = int(rng[3])
-            if n < 2:
-                raise ParameterError(f"--vary {expr!r}: N must be 2 or more")
+            n = int(rng[3]) if len(rng[3]) <= 9 else MAX_VARIANTS + 1
+            if not 2 <= n <= MAX_VARIANTS:
+                raise ParameterError(
+                    f"--vary {expr!r}: N must be from 2 to {MAX_VARIANTS:,} (a sweep's variants)"
+                )
             return cls(path, tuple(float(v) for v in np.linspace(low, high, n)), low, high)
         parts = [p.strip() for p in spec.split(",")]
         if not all(re.fullmatch(_NUMBER, p) for p in parts):

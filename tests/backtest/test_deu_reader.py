@@ -190,3 +190,38 @@ def test_missing_file_is_a_scenario_error(tmp_path):
         read_deu(tmp_path / "none.tsv")
     with pytest.raises(ScenarioError, match="is a folder"):
         read_deu(tmp_path)
+
+
+def test_every_salience_zero_is_refused_with_its_row():
+    text = (
+        "prnr;isnr;proc;counvte;intro;pcom;scom;pfr;sfr;rp;out\n"
+        "p99001;i1;CNS;QMV;15-03-99;100;0;0;0;0;40\n"
+    )
+    with pytest.raises(ScenarioError, match="row 2, column s<actor>: every actor with a"):
+        parse_deu(text, file="z.csv")
+
+
+@pytest.mark.parametrize("cell", ["QMV(" + "9" * 5000 + ")", "QMV(1234567)"])
+def test_an_overlong_member_count_is_a_bad_voting_rule(cell):
+    with pytest.raises(ScenarioError, match="column counvte: voting rule"):
+        parse_deu(_edit("counvte", f'"{cell}"'), file="v.tsv")
+
+
+def test_special_oversized_and_unnamable_files_are_refused_before_reading(tmp_path):
+    import os
+
+    from summitry.io import MAX_FILE_BYTES
+
+    fifo = tmp_path / "pipe.tsv"
+    os.mkfifo(fifo)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        read_deu(fifo)
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        read_deu("/dev/zero")
+    big = tmp_path / "big.tsv"
+    with big.open("wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ScenarioError, match="DEU files are limited to"):
+        read_deu(big)
+    with pytest.raises(ScenarioError, match="cannot read the file: File name too long"):
+        read_deu(tmp_path / ("a" * 300 + ".tsv"))

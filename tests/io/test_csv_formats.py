@@ -345,6 +345,8 @@ def test_ktab_counts_must_be_whole_numbers(tmp_path):
     message = error_for(tmp_path, KTAB.replace(" 3, 2,", " three, 2,"), fmt="ktab")
     assert "row 1" in message
     assert "number of actors 'three'" in message
+    message = error_for(tmp_path, KTAB.replace(" 3, 2,", " " + "9" * 5000 + ", 2,"), fmt="ktab")
+    assert "row 1" in message and "not a whole number from 1 to 999,999,999" in message
 
 
 def test_ktab_position_outside_0_100(tmp_path):

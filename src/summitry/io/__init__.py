@@ -28,7 +28,7 @@ from summitry.errors import ScenarioError
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
 
-__all__ = ["FORMATS", "detect_format", "load", "write_atomic"]
+__all__ = ["FORMATS", "MAX_FILE_BYTES", "detect_format", "load", "read_limited", "write_atomic"]
 
 FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab", "decide")
 
@@ -193,20 +193,25 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest scenario file read (16 MiB); a larger one is refused before it is read."""
 
 
-def _read_text(path: Path, shown: str) -> str:
-    if path.is_dir():
-        raise ScenarioError("is a folder, not a scenario file", file=shown)
+def read_limited(path: Path, shown: str, what: str = "scenario file") -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`, or a ScenarioError.
+
+    ``shown`` names the file in messages and ``what`` says what it should be. Folders,
+    pipes, devices and sockets are refused before anything is read, and so is a name the
+    file system cannot look up.
+    """
     try:
         info = path.stat()
     except OSError as exc:
         raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ScenarioError(f"is a folder, not a {what}", file=shown)
     if not stat.S_ISREG(info.st_mode):
         # a FIFO, a device such as /dev/zero or a socket could block or never end
         raise ScenarioError("is not a regular file (a pipe, device or socket)", file=shown)
     if info.st_size > MAX_FILE_BYTES:
         raise ScenarioError(
-            f"the file has {info.st_size:,} bytes; scenario files are limited to "
-            f"{MAX_FILE_BYTES:,} bytes",
+            f"the file has {info.st_size:,} bytes; {what}s are limited to {MAX_FILE_BYTES:,} bytes",
             file=shown,
         )
     try:
@@ -218,6 +223,11 @@ def _read_text(path: Path, shown: str) -> str:
         raise ScenarioError(
             f"the file grew past {MAX_FILE_BYTES:,} bytes while it was read", file=shown
         )
+    return raw
+
+
+def _read_text(path: Path, shown: str) -> str:
+    raw = read_limited(path, shown)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

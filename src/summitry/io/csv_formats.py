@@ -446,9 +446,12 @@ def read_ktab_csv(text: str, *, file: str | None = None, name: str | None = None
 
 
 def _count(cell: str, row: int, what: str, file: str | None) -> int:
-    if not re.fullmatch(r"\d+", cell) or int(cell) < 1:
+    if not re.fullmatch(r"\d{1,9}", cell) or int(cell) < 1:
+        shown = cell if len(cell) <= 20 else f"{cell[:20]}..."
         raise ScenarioError(
-            f"{what} '{cell}' is not a whole number of at least 1", file=file, location=f"row {row}"
+            f"{what} '{shown}' is not a whole number from 1 to 999,999,999",
+            file=file,
+            location=f"row {row}",
         )
     return int(cell)
 

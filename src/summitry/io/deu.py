@@ -82,7 +82,7 @@ IMPUTED_SALIENCE = 50.0
 """Salience given to an actor whose position is coded but whose salience is blank."""
 
 REQUIRED: tuple[str, ...] = ("prnr", "isnr", "proc", "counvte", "intro", "rp", "out")
-_QMV_MEMBERS = re.compile(r"QMV\s*\(\s*(\d+)\s*\)")
+_QMV_MEMBERS = re.compile(r"QMV\s*\(\s*(\d{1,6})\s*\)")
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _PROPOSAL_YEAR = re.compile(r"[A-Za-z]+(\d{2})")
@@ -193,14 +193,10 @@ def read_deu(path: str | os.PathLike[str]) -> list[DeuIssue]:
     ScenarioError
         Naming the file, the row and the column of the first problem.
     """
+    from summitry.io import read_limited  # the package's reader of bounded files
+
     shown = str(path)
-    file = Path(path)
-    if file.is_dir():
-        raise ScenarioError("is a folder, not a DEU file", file=shown)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=shown) from None
+    raw = read_limited(Path(path), shown, what="DEU file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -359,6 +355,11 @@ class _Row:
             saliences[actor] = s
         if not positions:
             raise self._fail("no actor has a position on this issue", row, "p<actor>")
+        if not any(saliences.values()):
+            raise self._fail(
+                "every actor with a position has salience 0, so no model can weigh them",
+                row, "s<actor>",
+            )  # fmt: skip
         return DeuIssue(
             proposal=proposal,
             issue=issue,
