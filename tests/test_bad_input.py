@@ -120,3 +120,34 @@ def test_a_report_folder_holding_other_files_is_refused_with_the_reason(tmp_path
     assert "holds files that are not part of a report (notes.txt)" in result.stderr
     assert "give a file name" not in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["advise", "ec-example", "-a", "germany", "-n", "5", "--no-flips", "--no-responses",
+         "-o", "{tmp}/out.json", "--chart", "{tmp}/missing/x.png"],
+        ["sweep", "ec-example", "-v", "actors.germany.capability=1:2:2", "-m", "compromise",
+         "-o", "{tmp}/out.json", "--chart", "{tmp}/missing/x.png"],
+        ["forecast", "ec-example", "--no-store", "-o", "{tmp}/missing/out.json"],
+    ],
+)  # fmt: skip
+def test_every_output_is_checked_before_any_is_written(tmp_path, args):
+    args = [a.format(tmp=tmp_path) for a in args]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "missing does not exist" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_path_with_a_line_break_stays_one_line(tmp_path):
+    out = tmp_path / "no\nsuch" / "x.json"
+    result = CliRunner().invoke(app, ["forecast", "ec-example", "--no-store", "-o", str(out)])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "no\\nsuch" in result.stderr
+
+
+def test_backtest_markdown_onto_a_folder_is_refused_before_running(tmp_path):
+    deu = "tests/data/deu/small.tsv"
+    result = CliRunner().invoke(app, ["backtest", deu, "--markdown", str(tmp_path)])
+    assert result.exit_code == 2 and "is a folder; give a file name" in result.stderr

@@ -255,6 +255,7 @@ def forecast(
     from summitry.report.json_report import to_json
 
     runner = Engine(engine, scheduler)
+    io.check_targets({"--output": output})
     result, run_store = _run_and_record(
         file, model, fmt, seed, samples, no_store, store, json, engine=runner
     )
@@ -299,6 +300,7 @@ def trace(
 
     chosen = get_model(model)
     scenario = io.load(file, format=fmt)
+    io.check_targets({"--output": output})
     result = run_forecast(scenario, [chosen], seed=seed, rounds=rounds)
     text = trace_csv(result, chosen.name) if csv or output is not None else ""
     if output is not None:
@@ -485,6 +487,7 @@ def timeline(
 
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
+    io.check_targets({"--output": output})
     _note_if_exact(scenario, samples)
     if not scenario.events:
         raise ParameterError(
@@ -538,6 +541,7 @@ def compare(
     models = [get_model(name) for name in model] if model else None
     chosen = None if attribute == "none" else get_model(attribute)
     one, two = io.load(a, format=fmt), io.load(b, format=fmt)
+    io.check_targets({"--output": output})
     for scenario in (one, two):
         _note_if_exact(scenario, samples)
     with step_progress("compare: attribution runs", quiet=json) as advance:
@@ -578,6 +582,7 @@ def score(
     names = [name for value in model or () for name in value.split(",") if name.strip()]
     models = [get_model(name.strip()) for name in names] if names else None
     scenario = io.load(file, format=fmt)
+    io.check_targets({"--output": output})
     runs = models if models is None or "compromise" in names else [*models, "compromise"]
     try:
         shape = (len(scenario.actors), len(scenario.issues))
@@ -648,6 +653,7 @@ def sweep(
     runner = Engine(engine, scheduler)
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
+    io.check_targets({"--output": output, "--chart": chart})
     with step_progress(f"{engine} engine", quiet=csv) as advance:
         result = run_sweep(
             scenario, varies, kind=design, variants=variants, models=models, seed=seed,
@@ -709,6 +715,7 @@ def backtest(
     from summitry.backtest.run import run_backtest
     from summitry.report.progress import step_progress
 
+    io.check_targets({"--markdown": markdown}, {"--html": html})
     with step_progress("backtest: model runs", quiet=json) as advance:
         result = run_backtest(
             file, model, scheme=capabilities, seed=seed, bootstrap=bootstrap, cluster=cluster,
@@ -755,7 +762,7 @@ def calibrate(
     from summitry.report import calibration_view as view
 
     names = [name.strip() for value in model or () for name in value.split(",") if name.strip()]
-    view.check_targets(output, report)
+    io.check_targets({"--output": output}, {"--report": report})
     note = Console(stderr=True, highlight=False)
     with view.case_progress(quiet=json) as bar:
         result = run_calibrate(

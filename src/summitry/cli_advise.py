@@ -109,6 +109,7 @@ def advise(
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
     who = _actor(scenario, actor)
+    io.check_targets({"--output": output, "--chart": chart})
     with view.advise_progress(quiet=json) as progress:
         result = run_advise(
             scenario, who, models, samples=samples, seed=seed, options=options,

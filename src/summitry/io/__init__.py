@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +28,15 @@ from summitry.errors import ScenarioError
 if TYPE_CHECKING:
     from summitry.scenario import Scenario
 
-__all__ = ["FORMATS", "MAX_FILE_BYTES", "detect_format", "load", "read_limited", "write_atomic"]
+__all__ = [
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "check_targets",
+    "detect_format",
+    "load",
+    "read_limited",
+    "write_atomic",
+]
 
 FORMATS: tuple[str, ...] = ("yaml", "csv", "eum", "ktab", "decide")
 
@@ -155,6 +163,45 @@ def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def check_targets(
+    files: Mapping[str, Path | None] | None = None,
+    folders: Mapping[str, Path | None] | None = None,
+) -> None:
+    """Refuse, before any work, output files and folders that could not be written.
+
+    ``files`` and ``folders`` map an option's name (``"--output"``) to its path, or None
+    when it was not given. A file is refused when it names a folder (an existing one, or
+    a name ending in ``/``) or lies in a folder that does not exist; a folder when it is
+    an existing file. So a command either writes every output or none.
+
+    Raises
+    ------
+    ParameterError
+    """
+    from summitry.errors import ParameterError, one_line
+
+    for option, path in (files or {}).items():
+        if path is None:
+            continue
+        shown = one_line(str(path))
+        if str(path).endswith(("/", os.sep)) or path.name in ("", ".", "..") or _folder(path):
+            raise ParameterError(f"{option} {shown} is a folder; give a file name")
+        if not _folder(path.absolute().parent):
+            raise ParameterError(
+                f"{option} {shown}: the folder {one_line(str(path.parent))} does not exist"
+            )
+    for option, path in (folders or {}).items():
+        if path is not None and path.exists() and not _folder(path):
+            raise ParameterError(f"{option} {one_line(str(path))} is a file; give a folder")
+
+
+def _folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name the file system refuses to look up
+        return False
 
 
 def _mode_for(target: Path) -> int:

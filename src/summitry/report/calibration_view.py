@@ -19,7 +19,6 @@ from matplotlib.figure import Figure
 from rich.console import Group
 from rich.table import Table
 
-from summitry.errors import ParameterError
 from summitry.io import write_atomic
 from summitry.report.html_parts import escape, table
 
@@ -28,7 +27,6 @@ __all__ = [
     "calibration_json",
     "calibration_table",
     "case_progress",
-    "check_targets",
     "reliability_chart",
     "write_report",
 ]
@@ -218,24 +216,6 @@ _CSS = (
     "border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child"
     "{text-align:left}img{max-width:100%}"
 )
-
-
-def check_targets(output: Path | None, report: Path | None) -> None:
-    """Refuse, before anything runs, an output file or report folder that cannot be written.
-
-    Raises
-    ------
-    ParameterError
-        When ``output`` is a folder or lies in a folder that does not exist, or ``report``
-        is an existing file.
-    """
-    if output is not None:
-        if output.is_dir():
-            raise ParameterError(f"--output {output} is a folder; give a file name")
-        if not output.resolve().parent.is_dir():
-            raise ParameterError(f"--output {output}: the folder {output.parent} does not exist")
-    if report is not None and report.exists() and not report.is_dir():
-        raise ParameterError(f"--report {report} is a file; give a folder")
 
 
 class _Bar:
