@@ -443,3 +443,14 @@ def test_python_example_in_the_docs_runs(summitry_home):
     assert namespace["same"] and namespace["differences"] == []
     assert namespace["store"].path == summitry_home / FILENAME
     assert namespace["record"].id == namespace["run_id"]
+
+
+@pytest.mark.parametrize("stored", [[], None, "x", {}, {"models": 5}])
+def test_a_stored_result_of_another_shape_is_one_clear_error(summitry_home, stored):
+    run_id = _recorded_id(invoke("forecast", SMALL, "-m", "median"))
+    with _db(summitry_home / FILENAME) as con:
+        con.execute("UPDATE runs SET result = ?", (json.dumps(stored),))
+    shown = invoke("runs", "show", run_id)
+    assert shown.exit_code == 2, shown.output
+    assert "cannot read" in shown.stderr and "Traceback" not in shown.output
+    assert len(shown.stderr.strip().splitlines()) == 1

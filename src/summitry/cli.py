@@ -432,13 +432,21 @@ def runs_show(
 ) -> None:
     """Show a recorded run: what produced it and its forecast, as stored."""
     from summitry.report.terminal import run_view
-    from summitry.store import RunStore
+    from summitry.store import RunStore, StoreError
 
     found = RunStore(store).get(run_id)
     if json:
         typer.echo(found.result_json(), nl=False)
-    else:
-        _out().print(run_view(found))
+        return
+    try:
+        view = run_view(found)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        # valid JSON of another shape: the store file was edited or damaged
+        raise StoreError(
+            f"run {found.id} holds a record summitry cannot read ({type(exc).__name__}: "
+            f"{exc}); --json prints it as stored, and the other runs can still be read"
+        ) from None
+    _out().print(view)
 
 
 @runs.command("rerun")
