@@ -151,3 +151,13 @@ def test_backtest_markdown_onto_a_folder_is_refused_before_running(tmp_path):
     deu = "tests/data/deu/small.tsv"
     result = CliRunner().invoke(app, ["backtest", deu, "--markdown", str(tmp_path)])
     assert result.exit_code == 2 and "is a folder; give a file name" in result.stderr
+
+
+def test_a_broken_pdf_is_one_line_without_the_pdf_readers_notes(tmp_path):
+    pdf = tmp_path / "bad.pdf"
+    pdf.write_bytes(b"%PDF-1.4\ngarbage")
+    result = CliRunner().invoke(app, ["draft", str(pdf), "-o", str(tmp_path / "d.yaml")])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: {pdf}: cannot read the PDF: Stream has ended unexpectedly"
+    ]

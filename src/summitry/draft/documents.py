@@ -20,6 +20,7 @@ naming the file.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -156,8 +157,17 @@ def _html_lines(text: str) -> list[str]:
     return parser.blocks
 
 
+_QUIET = logging.NullHandler()
+"""The handler that keeps pypdf's repair notes off stderr (added once; a set of handlers)."""
+
+
 def _pdf_lines(path: Path) -> list[str]:
     from pypdf import PdfReader  # imported only for PDF files
+
+    # pypdf logs what it repairs; with no handler of the program's own, Python would print
+    # it on stderr above summitry's one-line error. A program that configures logging
+    # still receives it.
+    logging.getLogger("pypdf").addHandler(_QUIET)
 
     try:
         reader = PdfReader(str(path))
