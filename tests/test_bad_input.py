@@ -3,6 +3,8 @@ exit code 2, one line naming the file, the place and the rule, no traceback, no 
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from typer.testing import CliRunner
 
@@ -154,10 +156,17 @@ def test_backtest_markdown_onto_a_folder_is_refused_before_running(tmp_path):
 
 
 def test_a_broken_pdf_is_one_line_without_the_pdf_readers_notes(tmp_path):
+    import subprocess
+    import sys
+
     pdf = tmp_path / "bad.pdf"
     pdf.write_bytes(b"%PDF-1.4\ngarbage")
-    result = CliRunner().invoke(app, ["draft", str(pdf), "-o", str(tmp_path / "d.yaml")])
-    assert result.exit_code == 2, result.output
-    assert result.stderr.strip().splitlines() == [
+    # a fresh interpreter: pytest's own log capture would hide what Python prints
+    done = subprocess.run(
+        [sys.executable, "-m", "summitry", "draft", str(pdf), "-o", str(tmp_path / "d.yaml")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "400"},
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
         f"error: {pdf}: cannot read the PDF: Stream has ended unexpectedly"
     ]
