@@ -174,3 +174,22 @@ def test_a_first_run_that_compiles_is_announced(monkeypatch):
     assert progress.may_compile("eum") and progress.may_compile("exchange", (1000, 6, 5))
     monkeypatch.setenv("SUMMITRY_KERNELS", "auto")
     assert not progress.may_compile("eum", (1, 6, 5))  # one draw of a bundled scenario
+
+
+@pytest.mark.parametrize(
+    ("samples", "shape", "shown"),
+    [(1, (6, 5), False), (999, (6, 5), True), (1, (2000, 1), True), (1000, None, True)],
+)
+def test_a_bar_is_shown_for_many_samples_or_much_work(monkeypatch, samples, shape, shown):
+    from summitry.report import progress
+
+    monkeypatch.setattr(progress, "may_compile", lambda name, batch=None: False)
+    seen = []
+
+    def fake(columns, *, hidden):
+        seen.append(not hidden)
+
+    monkeypatch.setattr(progress, "stderr_progress", fake)
+    with progress.model_progress(["compromise"], samples, shape=shape):
+        pass
+    assert seen == [shown]

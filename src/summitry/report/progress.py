@@ -22,6 +22,7 @@ from summitry.models._kernels import KERNEL_MODULES, compiles
 
 __all__ = [
     "SHOW_FROM_SAMPLES",
+    "SHOW_FROM_WORK",
     "bar_columns",
     "kernel_cache",
     "may_compile",
@@ -32,6 +33,10 @@ __all__ = [
 
 SHOW_FROM_SAMPLES = 1000
 """Batches this large or larger show a bar; smaller runs finish before it would draw."""
+
+SHOW_FROM_WORK = 50_000
+"""Batches of this much work or more (samples x actors^2 x issues, as a round of the EUM
+weighs it) show a bar too: a few samples of many actors take as long as many samples."""
 
 
 def stderr_progress(columns: Sequence[ProgressColumn], *, hidden: bool) -> Progress | None:
@@ -101,8 +106,10 @@ def model_progress(
     names = [m if isinstance(m, str) else m.name for m in models] if models else list(MODELS)
     batch = None if shape is None else (samples, *shape)
     compiling = [n for n in names if may_compile(n, batch)]
+    heavy = batch is not None and batch[0] * batch[1] ** 2 * batch[2] >= SHOW_FROM_WORK
     bar = stderr_progress(
-        bar_columns(), hidden=quiet or (samples < SHOW_FROM_SAMPLES and not compiling)
+        bar_columns(),
+        hidden=quiet or (samples < SHOW_FROM_SAMPLES and not heavy and not compiling),
     )
     if bar is None:
         yield None
