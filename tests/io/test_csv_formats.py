@@ -400,3 +400,9 @@ def test_ktab_reference_values():
 
     for n in (40, 80, 160):
         assert len(load(reference("ktab", f"dummyData-a{n:03d}.csv")).actors) == n
+
+
+def test_an_eum_actor_on_two_rows_is_named_as_a_duplicate(tmp_path):
+    text = "Actor,Capability,Position,Salience\nus,10,50,0.5\nus,10,40,0.5\n"
+    message = error_for(tmp_path, text)
+    assert "row 3, column actor" in message and "duplicate" in message, message

@@ -337,7 +337,7 @@ def read_eum_csv(text: str, *, file: str | None = None, name: str | None = None)
     loc = _Locator()
     loc.add("actors", head_row, "capability")
     loc.add("positions", head_row, "salience")
-    actors, positions = [], {}
+    actors, positions, written = [], {}, []
     for k, (row, cell) in enumerate(table):
         if not cell["actor"]:
             raise ScenarioError("actor is empty", file=file, location=f"row {row}, column actor")
@@ -346,11 +346,12 @@ def read_eum_csv(text: str, *, file: str | None = None, name: str | None = None)
         actors.append({"id": ident, "name": label, "capability": cap})
         stance = {c: _number(cell[c], row, c, file) for c in ("position", "salience")}
         positions.setdefault(ident, {})["issue"] = stance
+        written.append(stance["position"])  # every row's, a repeated actor's too
         loc.add(f"actors[{k}].capability", row, "capability")
         loc.add(f"actors[{k}]", row, "actor")
         for field in ("position", "salience"):
             loc.add(f"positions.{ident}.issue.{field}", row, field)
-    found = {"row": table[0][0], "pos": [st["issue"]["position"] for st in positions.values()]}
+    found = {"row": table[0][0], "pos": written}
     low, high = _scale("issue", found, file)
     data = {
         "name": name or _stem(file),
