@@ -203,6 +203,7 @@ def test_grade_refuses_bad_input(store, scenario_file):
         ((issue, "--outcome", "35"), ("--early",)),
         ((issue, "--outcome", "yes", "--early"), ("scale 0 to 100",)),
         ((issue, "--outcome", "101", "--early"), ("outside the scale",)),
+        ((issue, "--outcome", "1_0", "--early"), ("scale 0 to 100", "got '1_0'")),
     ]
     for args, words in cases:
         assert_one_error(invoke("grade", *args, "--store", store), *words)

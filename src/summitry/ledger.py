@@ -708,7 +708,7 @@ def parse_outcome(question: Mapping[str, Any], outcome: str) -> str | float:
         return text
     low, high = question["scale"]
     try:
-        value = float(text)
+        value = float(text) if "_" not in text else math.nan  # Python reads 1_0 as 10
     except ValueError:
         value = math.nan
     if not math.isfinite(value):

@@ -109,3 +109,21 @@ def test_summitry_serve_accepts_a_connection_when_it_prints_its_address(tmp_path
         reader.join(5)
         assert process.stderr is not None
         process.stderr.close()
+
+
+def test_a_taken_port_or_a_bad_host_is_one_line_and_exit_2():
+    from typer.testing import CliRunner
+
+    from summitry.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1 port {port}: Address already in use"
+    ]
+    result = CliRunner().invoke(app, ["serve", "--host", "999.1.1.1", "--port", str(port)])
+    assert result.exit_code == 2 and "not an address to listen on" in result.stderr

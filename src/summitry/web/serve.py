@@ -93,6 +93,7 @@ def serve(
             ) from None
         hosts = allowed_hosts(allowed, bind=host)
         app = create_app(Limits.from_env(**limits), store, allowed_hosts=hosts)
+        _check_listen(host, port)
 
         def ready() -> None:
             starting.stop()
@@ -108,3 +109,25 @@ def serve(
         Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
     finally:
         starting.stop()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse, with one line, an address this machine cannot listen on (or a taken port).
+
+    The server binds the same address a moment later; this check turns the failures a
+    user can fix into a ParameterError instead of the server's own log lines.
+    """
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ParameterError(f"--host {host!r} is not an address to listen on ({exc})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ParameterError(
+                f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+            ) from None
