@@ -296,12 +296,14 @@ def trace(
     from summitry.forecast import forecast as run_forecast
     from summitry.models import get_model
     from summitry.report.json_report import trace_csv
+    from summitry.report.progress import step_progress
     from summitry.report.terminal import trace_view
 
     chosen = get_model(model)
     scenario = io.load(file, format=fmt)
     io.check_targets({"--output": output})
-    result = run_forecast(scenario, [chosen], seed=seed, rounds=rounds)
+    with step_progress(f"trace: running {chosen.name}", quiet=csv):
+        result = run_forecast(scenario, [chosen], seed=seed, rounds=rounds)
     text = trace_csv(result, chosen.name) if csv or output is not None else ""
     if output is not None:
         io.write_atomic(output, text)

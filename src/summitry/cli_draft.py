@@ -63,6 +63,7 @@ def draft(
     """Draft a scenario from documents: actors, issues and suggested evidence, offline."""
     from summitry.draft.documents import read_documents
     from summitry.draft.skeleton import draft as make_draft
+    from summitry.report.progress import step_progress
 
     endpoint = None
     if llm:
@@ -73,12 +74,15 @@ def draft(
             raise ParameterError(
                 "--llm needs SUMMITRY_LLM_URL (and SUMMITRY_LLM_MODEL) in the environment"
             )
-    read = read_documents(docs)
     label = name or (output.stem if output is not None else "draft")
-    result = make_draft(
-        read, name=label, max_actors=max_actors, max_issues=max_issues, per_pair=per_pair,
-        endpoint=endpoint,
-    )  # fmt: skip
+    with step_progress("draft: reading the documents", quiet=json) as step:
+        read = read_documents(docs)
+        if step is not None:
+            step(1, 2)
+        result = make_draft(
+            read, name=label, max_actors=max_actors, max_issues=max_issues, per_pair=per_pair,
+            endpoint=endpoint,
+        )  # fmt: skip
     result.scenario()  # the skeleton validates before anything is written
     if output is not None:
         io.write_atomic(output, result.yaml_text())
@@ -129,9 +133,11 @@ def evidence(
     """Suggest passages for values without evidence; flag evidence its paragraph does not back."""
     from summitry.draft.check import suggest_evidence
     from summitry.draft.documents import read_documents
+    from summitry.report.progress import step_progress
 
     scenario = io.load(file)
-    found = suggest_evidence(scenario, read_documents(docs), top=top)
+    with step_progress("evidence: reading the documents", quiet=json):
+        found = suggest_evidence(scenario, read_documents(docs), top=top)
     if json:
         typer.echo(json_module.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -1,4 +1,8 @@
-"""A progress bar over the models of a forecast, on stderr, for runs worth waiting for."""
+"""A progress bar over the models of a forecast, on stderr, for runs worth waiting for.
+
+Light to import (rich only): commands that load no model, such as ``draft``, use
+:func:`step_progress` too.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-
-from summitry.models import MODELS
-from summitry.models._kernels import KERNEL_MODULES, compiles
 
 __all__ = [
     "SHOW_FROM_SAMPLES",
@@ -67,6 +68,8 @@ def may_compile(model: str, batch: tuple[int, int, int] | None = None) -> bool:
     compiled build and that build has no cache yet. A progress line is then shown even
     for a small batch.
     """
+    from summitry.models._kernels import KERNEL_MODULES, compiles
+
     module = KERNEL_MODULES.get(model)
     if module is None or (batch is not None and not compiles(model, *batch)):
         return False
@@ -103,6 +106,8 @@ def model_progress(
     ``shape`` is the scenario's (actors, issues), which tells whether a model compiles.
     The bar goes to stderr and only to a terminal, so piped output stays clean.
     """
+    from summitry.models import MODELS
+
     names = [m if isinstance(m, str) else m.name for m in models] if models else list(MODELS)
     batch = None if shape is None else (samples, *shape)
     compiling = [n for n in names if may_compile(n, batch)]
