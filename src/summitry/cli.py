@@ -160,8 +160,12 @@ def _run_and_record(
     store: Path | None,
     quiet: bool,
     engine: Engine | None = None,
+    outputs: dict[str, Path | None] | None = None,
 ) -> tuple[Forecast, RunStore | None]:
     """Load and forecast (with a progress bar on long runs); return the store to record in.
+
+    ``outputs`` (option name to path) are checked once the scenario has been read, before
+    the forecast runs (:func:`summitry.io.check_targets`).
 
     The store (None with ``--no-store``) is opened here, so that one that cannot be used
     stops the command before any output is written; the caller records the run with
@@ -176,6 +180,7 @@ def _run_and_record(
         raise ParameterError("--store and --no-store exclude each other; give one of them")
     models = [get_model(name) for name in model] if model else None
     scenario = io.load(file, format=fmt)
+    io.check_targets(outputs)
     _note_if_exact(scenario, samples)
     if engine is not None and engine.kind == "dask":
         with step_progress("dask chunks", quiet=quiet) as chunks:
@@ -255,10 +260,10 @@ def forecast(
     from summitry.report.json_report import to_json
 
     runner = Engine(engine, scheduler)
-    io.check_targets({"--output": output})
     result, run_store = _run_and_record(
-        file, model, fmt, seed, samples, no_store, store, json, engine=runner
-    )
+        file, model, fmt, seed, samples, no_store, store, json, engine=runner,
+        outputs={"--output": output},
+    )  # fmt: skip
     record = to_json(result)
     if output is not None:
         io.write_atomic(output, record)

@@ -154,6 +154,9 @@ def test_serve_takes_allowed_hosts_from_option_then_variable(monkeypatch, summit
     monkeypatch.setattr(
         uvicorn.Server, "run", lambda server, sockets=None: seen.update(app=server.config.app)
     )
+    from summitry.web import serve as serving
+
+    monkeypatch.setattr(serving, "_check_listen", lambda host, port: None)  # 10.0.0.7 is not here
     monkeypatch.setenv(ALLOWED_HOSTS_ENV, "env.example")
     args = ["serve", "--host", "10.0.0.7", "--allowed-host", "a.example"]
     r = CliRunner().invoke(cli_app, [*args, "--allowed-host", "b.example:8000"])

@@ -187,14 +187,14 @@ def check_targets(
             continue
         shown = one_line(str(path))
         if str(path).endswith(("/", os.sep)) or path.name in ("", ".", "..") or _folder(path):
-            raise ParameterError(f"{option} {shown} is a folder; give a file name")
+            raise ParameterError(f"{option} {shown}: it is a folder; give a file name")
         if not _folder(path.absolute().parent):
             raise ParameterError(
                 f"{option} {shown}: the folder {one_line(str(path.parent))} does not exist"
             )
     for option, path in (folders or {}).items():
         if path is not None and path.exists() and not _folder(path):
-            raise ParameterError(f"{option} {one_line(str(path))} is a file; give a folder")
+            raise ParameterError(f"{option} {one_line(str(path))}: it is a file; give a folder")
 
 
 def _folder(path: Path) -> bool:
