@@ -245,3 +245,11 @@ def test_a_scenario_saves_as_yaml_that_reads_back(client):
     bad = small()
     bad["actors"][0]["capability"] = -1
     assert client.post("/api/yaml", json=bad).json()["path"] == "actors[0].capability"
+
+
+def test_a_queue_shut_down_by_one_lifespan_serves_the_next(make_client):
+    client = make_client()
+    for _ in range(2):  # each `with` runs the app's lifespan: startup, then shutdown
+        with client:
+            r = client.post("/api/forecast", json={"scenario": small(), "models": ["median"]})
+            assert r.status_code == 200, r.text

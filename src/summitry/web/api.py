@@ -173,6 +173,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        queue.reopen()  # worker threads again, if an earlier lifespan ended
         yield
         queue.shutdown()  # running jobs' worker processes are stopped
 

@@ -187,6 +187,7 @@ class JobQueue:
         self.limits = limits
         self.isolate = isolate
         self._pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="summitry-web")
+        self._closed = False
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._pending = 0
@@ -263,12 +264,25 @@ class JobQueue:
         return job.result
 
     def shutdown(self) -> None:
-        """Cancel every job and stop the worker threads."""
+        """Cancel every job and stop the worker threads (:meth:`reopen` starts new ones)."""
         with self._lock:
             jobs = list(self._jobs.values())
+            self._closed = True
         for job in jobs:
             job.cancel_requested.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def reopen(self) -> None:
+        """Start new worker threads after :meth:`shutdown`, when the app's lifespan begins again.
+
+        An ASGI test client runs one lifespan per session, the server one per start.
+        """
+        with self._lock:
+            if self._closed:
+                self._pool = ThreadPoolExecutor(
+                    self.limits.workers, thread_name_prefix="summitry-web"
+                )
+                self._closed = False
 
     # -- inside a worker ---------------------------------------------------------------
 
