@@ -401,18 +401,13 @@ def _check_consistency(sc: Scenario) -> None:
                     f"salience {stance.salience:g} lies outside [0, {top:g}]"
                     + ("; declare salience_scale: 100 for a 0-100 scale" if top == 1 else ""),
                 )
-    for issue_id in issues:
-        weight = sum(
-            actors[a].capability * st[issue_id].salience
-            for a, st in sc.positions.items()
-            if issue_id in st and actors[a].present
+    cap, sal = _weights(sc, actors)
+    for issue_id in _unweighted(sc, actors, issues, cap, sal):
+        _fail(
+            ("positions",),
+            f"issue '{issue_id}' has no actor taking part with both capability and "
+            "salience above zero",
         )
-        if not weight > 0:
-            _fail(
-                ("positions",),
-                f"issue '{issue_id}' has no actor taking part with both capability and "
-                "salience above zero",
-            )
     _check_beliefs(sc, actors, issues)
     _check_terms(sc, actors, issues)
     _check_events(sc)
@@ -499,6 +494,31 @@ def _check_beliefs(sc: Scenario, actors: Mapping[str, Actor], issues: Mapping[st
     _check_views(sc, actors, issues, entries)
 
 
+def _weights(
+    sc: Scenario, actors: Mapping[str, Actor]
+) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """Each actor's capability and each stance's salience, ``(actor, issue)``, as written."""
+    cap = {a: actors[a].capability for a in actors}
+    sal = {(a, i): st.salience for a, stances in sc.positions.items() for i, st in stances.items()}
+    return cap, sal
+
+
+def _unweighted(
+    sc: Scenario,
+    actors: Mapping[str, Actor],
+    issues: Mapping[str, Issue],
+    cap: Mapping[str, float],
+    sal: Mapping[tuple[str, str], float],
+) -> list[str]:
+    """The issues on which no present actor has capability and salience both above zero."""
+
+    def weight(issue_id: str) -> float:
+        taking_part = (a for a in sc.positions if (a, issue_id) in sal and actors[a].present)
+        return sum(cap[a] * sal[(a, issue_id)] for a in taking_part)
+
+    return [issue_id for issue_id in issues if not weight(issue_id) > 0]
+
+
 def _check_views(
     sc: Scenario,
     actors: Mapping[str, Actor],
@@ -509,25 +529,16 @@ def _check_views(
     later_wins = [e for e in entries if e[0][0] == "messages"] + [
         e for e in entries if e[0][0] == "beliefs"
     ]  # the order of Scenario.all_beliefs
+    true_cap, true_sal = _weights(sc, actors)
     for observer in dict.fromkeys(b.observer for _, b, _ in later_wins):
         mine = [(path, b) for path, b, _ in later_wins if b.observer == observer]
-        cap = {a: actors[a].capability for a in actors}
-        sal = {
-            (a, i): st.salience for a, stances in sc.positions.items() for i, st in stances.items()
-        }
+        cap, sal = dict(true_cap), dict(true_sal)
         for _, b in mine:
             if b.capability is not None:
                 cap[b.about] = b.capability
             if b.issue is not None and b.salience is not None:
                 sal[(b.about, b.issue)] = b.salience
-        for issue_id in issues:
-            weight = sum(
-                cap[a] * sal[(a, issue_id)]
-                for a in sc.positions
-                if (a, issue_id) in sal and actors[a].present
-            )
-            if weight > 0:
-                continue
+        for issue_id in _unweighted(sc, actors, issues, cap, sal):
             path = next(  # the last belief that took weight away from the issue
                 (*p, "salience") if b.issue == issue_id and b.salience is not None else
                 (*p, "capability")
