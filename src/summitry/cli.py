@@ -63,19 +63,11 @@ def _describe(exc: Exception) -> str:
         target = Path(exc.filename2 or exc.filename)  # os.replace(tmp, target) names both
         if exc.errno is not None and exc.strerror and exc.strerror != os.strerror(exc.errno):
             return f"cannot write the output {target}: {exc.strerror}"
-        if _is_folder(target):
+        if io.is_folder(target):
             return f"cannot write the output file {target}: it is a folder; give a file name"
         folder = target.parent
         return f"cannot write the output file in {folder}: {exc.strerror or exc}"
     return str(exc)
-
-
-def _is_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder; False for a name the file system refuses to look up."""
-    try:
-        return path.is_dir()
-    except OSError:
-        return False
 
 
 app = typer.Typer(

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "check_targets",
     "detect_format",
+    "is_folder",
     "load",
     "read_limited",
     "write_atomic",
@@ -186,18 +187,19 @@ def check_targets(
         if path is None:
             continue
         shown = one_line(str(path))
-        if str(path).endswith(("/", os.sep)) or path.name in ("", ".", "..") or _folder(path):
+        if str(path).endswith(("/", os.sep)) or path.name in ("", ".", "..") or is_folder(path):
             raise ParameterError(f"{option} {shown}: it is a folder; give a file name")
-        if not _folder(path.absolute().parent):
+        if not is_folder(path.absolute().parent):
             raise ParameterError(
                 f"{option} {shown}: the folder {one_line(str(path.parent))} does not exist"
             )
     for option, path in (folders or {}).items():
-        if path is not None and path.exists() and not _folder(path):
+        if path is not None and path.exists() and not is_folder(path):
             raise ParameterError(f"{option} {one_line(str(path))}: it is a file; give a folder")
 
 
-def _folder(path: Path) -> bool:
+def is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; False for a name the file system refuses to look up."""
     try:
         return path.is_dir()
     except OSError:  # a name the file system refuses to look up
