@@ -560,14 +560,14 @@ def _request_error(exc: RequestValidationError, request: Request) -> ApiError:
         where = f" at character {loc[-1]}" if loc and isinstance(loc[-1], int) else ""
         error = (first.get("ctx") or {}).get("error", "")
         return ApiError(422, f"the body is not valid JSON{where}: {error}".rstrip(": "))
-    sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if loc == ("body",) and kind == "model_attributes_type" and sent != "application/json":
-        return ApiError(
-            415,
-            f"this route reads a JSON body (content-type application/json); "
-            f"got {sent or 'no content type'}",
-        )
-    if loc == ("body",) and kind == "model_attributes_type":
+    if loc == ("body",) and kind == "model_attributes_type":  # the body is no object
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if sent != "application/json":
+            return ApiError(
+                415,
+                f"this route reads a JSON body (content-type application/json); "
+                f"got {sent or 'no content type'}",
+            )
         return ApiError(422, "the body must be a JSON object ({...})")
     loc = tuple(part for part in loc if part not in ("body", "query"))
     path = field_path(loc) or None

@@ -91,11 +91,11 @@ TOO_LONG: dict[str, tuple[str, str]] = {"draft": ("send fewer or shorter documen
 every other kind asks for fewer samples or models."""
 
 
-def _too_long(kind: str, timeout: float) -> tuple[str, str]:
-    """The time-limit message of a job of ``kind``, and the request field it names."""
+def _too_long(kind: str, timeout: float, what: str = "job") -> tuple[str, str]:
+    """The time-limit message of a ``what`` (job or request) of ``kind``, and its field."""
     remedy, path = TOO_LONG.get(kind, ("ask for fewer samples or models", "samples"))
     return (
-        f"the job ran past the time limit of {timeout:g} s of this server "
+        f"the {what} ran past the time limit of {timeout:g} s of this server "
         f"({ENV['timeout']}); {remedy}",
         path,
     )
@@ -186,7 +186,7 @@ class JobQueue:
     def __init__(self, limits: Limits, *, isolate: bool | None = None):
         self.limits = limits
         self.isolate = isolate
-        self._pool = ThreadPoolExecutor(limits.workers, thread_name_prefix="summitry-web")
+        self._pool = self._new_pool()
         self._closed = False
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
@@ -257,8 +257,8 @@ class JobQueue:
             job.future.result(timeout=timeout)
         except FutureTimeout:
             job.cancel_requested.set()
-            message, path = _too_long(job.kind, self.limits.timeout)
-            raise ApiError(422, message.replace("the job", "the request"), path=path) from None
+            message, path = _too_long(job.kind, self.limits.timeout, "request")
+            raise ApiError(422, message, path=path) from None
         if job.status != "done":
             raise ApiError(job.error["status"] if job.error else 422, **_fields(job.error))
         return job.result
@@ -279,10 +279,11 @@ class JobQueue:
         """
         with self._lock:
             if self._closed:
-                self._pool = ThreadPoolExecutor(
-                    self.limits.workers, thread_name_prefix="summitry-web"
-                )
+                self._pool = self._new_pool()
                 self._closed = False
+
+    def _new_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(self.limits.workers, thread_name_prefix="summitry-web")
 
     # -- inside a worker ---------------------------------------------------------------
 
